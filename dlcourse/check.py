@@ -23,8 +23,8 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 __all__ = [
-    "CheckFailed", "expect_close", "expect_equal", "expect_true", "expect_raises",
-    "forbid", "verdict",
+    "CheckFailed", "count_calls", "expect_close", "expect_equal", "expect_raises",
+    "expect_true", "forbid", "replaced", "verdict",
 ]  # fmt: skip
 
 
@@ -207,19 +207,67 @@ def _resolve(path: str):
     raise ValueError(f"cannot resolve {path!r}")
 
 
-class _Refuse(TorchFunctionMode):
+def _originals(paths: Iterable[str]) -> list[tuple[object, str, object, str]]:
+    """(owner, attribute, object, path) for each path that exists in this PyTorch."""
+    found = []
+    for path in paths:
+        try:
+            owner, attr = _resolve(path)
+            found.append((owner, attr, getattr(owner, attr), path))
+        except (AttributeError, ValueError):
+            continue
+    return found
+
+
+class _Watch(TorchFunctionMode):
     """Sees every torch call, whatever alias or import reached it."""
 
-    def __init__(self, forbidden: dict, exercise: str, attempts: list):
+    def __init__(self, watched: dict, on_call: Callable[[str], None]):
         super().__init__()
-        self.forbidden, self.exercise, self.attempts = forbidden, exercise, attempts
+        self.watched, self.on_call = watched, on_call
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        path = self.forbidden.get(func)
+        path = self.watched.get(func)
         if path is not None:
-            self.attempts.append(path)
-            raise ForbiddenCall(f"{self.exercise} must not use {path}: write it yourself.")
+            self.on_call(path)
         return func(*args, **(kwargs or {}))
+
+
+@contextlib.contextmanager
+def count_calls(paths: Iterable[str]):
+    """Count the calls of the built-ins named by ``paths`` in the block.
+
+    ``with count_calls(["torch.Tensor.backward", "torch.autograd.backward"]) as calls: ...``
+    then ``sum(calls.values())``. Like :func:`forbid`, it sees every alias.
+    """
+    calls: dict[str, int] = {}
+
+    def record(path):
+        calls[path] = calls.get(path, 0) + 1
+
+    with _Watch({obj: path for _, _, obj, path in _originals(paths)}, record):
+        yield calls
+
+
+@contextlib.contextmanager
+def replaced(namespace: dict, **values):
+    """Temporarily rebind names in ``namespace`` (usually ``globals()``).
+
+    Hidden tests grade one exercise at a time: ``with replaced(globals(),
+    dropout_layer=reference): ...`` tests the student's ``Dropout`` on a correct
+    ``dropout_layer``, so one mistake does not cost points twice.
+    """
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in values}
+    namespace.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
 
 
 @contextlib.contextmanager
@@ -232,30 +280,24 @@ def forbid(paths: Iterable[str], exercise: str):
     replaced too, for calls on non-tensor arguments. A call that the student's code caught
     and swallowed still fails the check. Paths missing from this PyTorch version are skipped.
     """
-    forbidden, saved, attempts = {}, [], []
-    for path in paths:
-        try:
-            owner, attr = _resolve(path)
-            original = getattr(owner, attr)
-        except (AttributeError, ValueError):
-            continue
-        forbidden[original] = path
-        saved.append((owner, attr, original))
+    saved = _originals(paths)
+    attempts: list[str] = []
 
-    def refuse_call(path):
-        def refuse(*args, **kwargs):
-            attempts.append(path)
-            raise ForbiddenCall(f"{exercise} must not use {path}: write it yourself.")
-        return refuse
+    def refuse(path):
+        attempts.append(path)
+        raise ForbiddenCall(f"{exercise} must not use {path}: write it yourself.")
+
+    def refusing(path):
+        return lambda *args, **kwargs: refuse(path)
 
     try:
-        for owner, attr, original in saved:
-            setattr(owner, attr, refuse_call(forbidden[original]))
-        with _Refuse(forbidden, exercise, attempts):
+        for owner, attr, _, path in saved:
+            setattr(owner, attr, refusing(path))
+        with _Watch({obj: path for _, _, obj, path in saved}, refuse):
             yield
     except ForbiddenCall:
         pass  # judged below, as a failed check rather than a crash
     finally:
-        for owner, attr, original in reversed(saved):
+        for owner, attr, original, _ in reversed(saved):
             setattr(owner, attr, original)
     verdict(exercise, not attempts, f"must not use {attempts[0]}" if attempts else "")

@@ -1,0 +1,2 @@
+"""Grading configuration and tooling for the course (instructors only; not part of the
+``dlcourse`` package that students install)."""

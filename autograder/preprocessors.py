@@ -1,0 +1,168 @@
+"""nbgrader preprocessors that make autograding survive real submissions.
+
+- :class:`RealignToRelease` (sanitize stage, before nbgrader's ``OverwriteCells``) rebuilds a
+  submission on the release notebook: answers are taken from the student, everything else
+  from the release. It handles what Colab and VS Code do to notebooks (cell metadata lost,
+  test cells deleted or retyped, cells moved or duplicated) and records each repair.
+- :class:`StderrIsNotFailure` (autograde stage, after ``Execute``) stops nbgrader from
+  scoring a test cell 0 only because something wrote to stderr (a warning, a tqdm bar):
+  a test cell fails when it raises, and only then.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import re
+
+import nbformat
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+REPAIRS_KEY = "dlcourse_repairs"
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def defined_names(source: str) -> list[str]:
+    """Top-level functions and classes a code cell defines (best effort on broken code)."""
+    try:
+        tree = ast.parse(_strip_magics(source))
+    except SyntaxError:
+        return re.findall(r"^(?:async\s+)?(?:def|class)\s+(\w+)", source, flags=re.M)
+    return [node.name for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+
+
+def _strip_magics(source: str) -> str:
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def realign(submission, release) -> tuple[list, list[str]]:
+    """The release's cells with the student's answers in them, and what had to be repaired.
+
+    An answer cell is found by its nbgrader id, or, when the metadata is gone, by the
+    exercise name it defines (code) or by following its question (written answers). Every
+    other cell comes from the release, so tests and read-only cells are always the
+    instructor's. Student cells that match nothing and define something (helpers) are
+    kept, just before the next answer that followed them in the submission.
+    """
+    repairs: list[str] = []
+    sub_cells = submission.cells
+    release_sources = {c.source.strip() for c in release.cells}
+    release_ids = {c.get("id") for c in release.cells if c.get("id")}
+
+    by_grade_id: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    for i, cell in enumerate(sub_cells):
+        gid = _nbgrader(cell).get("grade_id")
+        if gid:
+            by_grade_id[gid] = i  # duplicates: the last one is what ran last
+        if cell.cell_type == "code":
+            for name in defined_names(cell.source):
+                by_name[name] = i
+
+    answer_of: dict[str, int] = {}  # release grade_id -> index of the student's cell
+    for k, rc in enumerate(release.cells):
+        meta = _nbgrader(rc)
+        if not meta.get("solution"):
+            continue
+        gid = meta["grade_id"]
+        if gid in by_grade_id:
+            answer_of[gid] = by_grade_id[gid]
+        elif rc.cell_type == "code" and gid in by_name:
+            answer_of[gid] = by_name[gid]
+            repairs.append(f"answer '{gid}' had lost its nbgrader metadata: "
+                           f"found by the name it defines")
+        elif rc.cell_type == "markdown" and k > 0:
+            question = release.cells[k - 1].source.strip()
+            for i, cell in enumerate(sub_cells[:-1]):
+                nxt = sub_cells[i + 1]
+                if cell.source.strip() == question and nxt.source.strip() not in release_sources:
+                    answer_of[gid] = i + 1
+                    repairs.append(f"written answer '{gid}' had lost its nbgrader metadata: "
+                                   f"found after its question")
+                    break
+        if gid not in answer_of:
+            repairs.append(f"answer cell '{gid}' is missing: the empty stub was put back")
+
+    used = set(answer_of.values())
+    extras_before: dict[int, list] = {}  # student answer index -> helper cells before it
+    pending = []
+    for i, cell in enumerate(sub_cells):
+        if i in used:
+            if pending:
+                extras_before.setdefault(i, []).extend(pending)
+                pending = []
+            continue
+        if cell.cell_type != "code" or cell.get("id") in release_ids:
+            continue
+        if _nbgrader(cell).get("grade_id") or cell.source.strip() in release_sources:
+            continue
+        if defined_names(cell.source):
+            pending.append(cell)
+    if pending:
+        repairs.append(f"{len(pending)} extra cell(s) after the last answer were left out")
+
+    cells = []
+    for rc in release.cells:
+        meta = _nbgrader(rc)
+        gid = meta.get("grade_id")
+        cell = copy.deepcopy(rc)
+        if meta.get("solution") and gid in answer_of:
+            i = answer_of[gid]
+            for extra in extras_before.pop(i, []):
+                helper = nbformat.v4.new_code_cell(extra.source)
+                cells.append(helper)
+                repairs.append(f"kept extra cell defining {', '.join(defined_names(extra.source))}"
+                               f" before answer '{gid}'")
+            student = sub_cells[i]
+            if student.cell_type != rc.cell_type:
+                repairs.append(f"answer '{gid}' was retyped to {student.cell_type}: "
+                               f"restored as {rc.cell_type}")
+            cell.source = student.source
+        elif gid and not meta.get("solution"):
+            original = by_grade_id.get(gid)
+            if original is None:
+                repairs.append(f"{'test' if meta.get('grade') else 'read-only'} cell '{gid}' "
+                               f"was missing: restored from the release")
+            elif sub_cells[original].source.strip() != rc.source.strip():
+                repairs.append(f"{'test' if meta.get('grade') else 'read-only'} cell '{gid}' "
+                               f"was edited: restored from the release")
+        cells.append(cell)
+    return cells, repairs
+
+
+class RealignToRelease(NbGraderPreprocessor):
+    """Rebuild each submission on its release notebook (see :func:`realign`)."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(config=self.config)
+        path = os.path.join(coursedir.format_path(coursedir.release_directory, ".",
+                                                  info["assignment"]),
+                            f"{info['notebook']}.ipynb")
+        release = nbformat.read(path, as_version=4)
+        cells, repairs = realign(nb, release)
+        nb.cells = cells
+        nb.metadata[REPAIRS_KEY] = repairs
+        for line in repairs:
+            self.log.warning("%s / %s: %s", info["student"], info["assignment"], line)
+        return nb, resources
+
+
+class StderrIsNotFailure(NbGraderPreprocessor):
+    """Relabel stderr output as stdout in cells that did not raise."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            outputs = cell.get("outputs", [])
+            if not any(o.output_type == "error" for o in outputs):
+                for output in outputs:
+                    if output.output_type == "stream" and output.name == "stderr":
+                        output.name = "stdout"
+        return cell, resources

@@ -1,0 +1,76 @@
+"""nbgrader configuration of the course; the repository root is the course root.
+
+nbgrader's own commands work as usual from here (``nbgrader generate_assignment ch01_dag_autograd``,
+``nbgrader autograde ch01_dag_autograd``, ``nbgrader export``, formgrader in ``make lab``); the
+Makefile targets are shortcuts for them. The layout is nbgrader's, with two renamed folders:
+
+    solutions/<chapter>/<chapter>.ipynb             source (instructor version)
+    notebooks/<chapter>/<chapter>.ipynb             release (what students get)
+    submitted/<student>/<chapter>/<chapter>.ipynb   submissions
+    autograded/<student>/<chapter>/                 autograded copies
+    feedback/<student>/<chapter>/                   feedback HTML
+"""
+
+import os
+import sys
+
+# The grading preprocessors live next to this file, in autograder/.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from autograder.preprocessors import RealignToRelease, StderrIsNotFailure  # noqa: E402
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+
+c.CourseDirectory.course_id = "dlcourse"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "gradebook.db")
+
+# What a student sees in place of a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Grading runs the whole notebook. nbgrader sets NBGRADER_EXECUTION=autograde in the kernel's
+# environment, which puts dlcourse in quick mode: training cells run their small budget.
+c.Execute.timeout = 180  # seconds per cell; a stuck cell fails, the notebook goes on
+c.Execute.interrupt_on_timeout = True
+c.LimitOutput.max_lines = 1000
+
+# A deleted test cell is put back instead of leaving the exercise "needs manual grade".
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    RealignToRelease,  # answers from the student, everything else from the release
+    OverwriteCells,
+    CheckCellMetadata,
+]
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    StderrIsNotFailure,  # a warning or a progress bar does not zero a correct cell
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
