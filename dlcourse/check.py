@@ -24,7 +24,7 @@ from torch.overrides import TorchFunctionMode
 
 __all__ = [
     "CheckFailed", "count_calls", "expect_close", "expect_equal", "expect_raises",
-    "expect_true", "forbid", "replaced", "verdict",
+    "expect_runs", "expect_true", "forbid", "replaced", "verdict",
 ]  # fmt: skip
 
 
@@ -187,6 +187,15 @@ def expect_raises(name: str, exception: type[BaseException], fn: Callable, *args
     else:
         verdict(name, False, f"expected {exception.__name__}, but it returned "
                 f"{_describe(result)}" + suffix)
+
+
+def expect_runs(name: str, fn: Callable, *args, hint: str | None = None, **kwargs):
+    """``fn(*args, **kwargs)`` returns without raising; its result is returned."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - any exception is the verdict
+        verdict(name, False, f"raised {type(error).__name__}: {error}"
+                + (f"\nHint: {hint}" if hint else ""))
 
 
 class ForbiddenCall(RuntimeError):

@@ -155,14 +155,19 @@ def draw_autograd_graph(output: torch.Tensor, names: dict[str, torch.Tensor] | N
         for i, fn in enumerate(fns):
             pos[fn] = ((i + 1) / (len(fns) + 1), -level)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 1.2 * (len(levels) + 1)))
-    for parent, child in edges:
-        ax.annotate("", xy=pos[child], xytext=pos[parent],
-                    arrowprops=dict(arrowstyle="->", color="gray", shrinkA=14, shrinkB=14))
+        _, ax = plt.subplots(figsize=(7, 1.1 * (len(levels) + 1)))
+    boxes = {}
     for fn, (x, y) in pos.items():
         leaf = getattr(fn, "variable", None) is not None
-        ax.text(x, y, _node_label(fn, names), ha="center", va="center", fontsize=8,
-                bbox=dict(boxstyle="round", fc="#cfe8cf" if leaf else "#dde6f5", ec="gray"))
+        boxes[fn] = ax.text(x, y, _node_label(fn, names), ha="center", va="center", fontsize=8,
+                            bbox=dict(boxstyle="round", fc="#cfe8cf" if leaf else "#dde6f5",
+                                      ec="gray"))
+    for parent, child in edges:
+        skip = depth[child] - depth[parent] > 1  # bend long edges around the nodes between
+        ax.annotate("", xy=(0.5, 1), xycoords=boxes[child], xytext=(0.5, 0),
+                    textcoords=boxes[parent],
+                    arrowprops=dict(arrowstyle="->", color="gray",
+                                    connectionstyle=f"arc3,rad={0.35 if skip else 0}"))
     ax.set_xlim(0, 1)
     ax.set_ylim(-len(levels) + 0.5, 0.5)
     ax.axis("off")
