@@ -103,6 +103,7 @@ NOISY_CH06 = {
     "dropout_layer": '''
         import warnings
 
+
         def dropout_layer(X, p):
             if not 0 <= p <= 1:
                 raise ValueError(f"p must be in [0, 1], got {p}")
@@ -115,6 +116,7 @@ NOISY_CH06 = {
     # correct, with a tqdm progress bar (stderr) while building
     "dropout_mlp": '''
         from tqdm import tqdm
+
 
         def dropout_mlp(p1, p2):
             layers = [nn.Flatten()]

@@ -180,7 +180,6 @@ def main(argv=None) -> None:
             print("notebooks/ matches solutions/")
             return
         from .authoring import main as authoring_main
-
         from .build_examples import write as write_examples
 
         authoring_main(["stamp"])

@@ -24,7 +24,7 @@ from torch.overrides import TorchFunctionMode
 
 __all__ = [
     "CheckFailed", "count_calls", "expect_close", "expect_equal", "expect_raises",
-    "expect_runs", "expect_true", "forbid", "replaced", "verdict",
+    "expect_device_agnostic", "expect_true", "forbid", "replaced", "verdict",
 ]  # fmt: skip
 
 
@@ -189,13 +189,27 @@ def expect_raises(name: str, exception: type[BaseException], fn: Callable, *args
                 f"{_describe(result)}" + suffix)
 
 
-def expect_runs(name: str, fn: Callable, *args, hint: str | None = None, **kwargs):
-    """``fn(*args, **kwargs)`` returns without raising; its result is returned."""
+def expect_device_agnostic(name: str, fn: Callable, *args, hint: str | None = None, **kwargs):
+    """``fn`` works on tensors of the "meta" device, which stands in for a GPU.
+
+    Pass meta tensors (``torch.ones(3, 4, device="meta")``): a tensor that ``fn`` makes on the
+    CPU and mixes with them raises a device error, as it would on a GPU, and fails the
+    check. Operations that meta tensors cannot do at all (``.item()``, ``X[X > 0]``) say
+    nothing about devices and pass. Returns the result, or None when inconclusive.
+    """
+    suffix = f"\nHint: {hint}" if hint else ""
     try:
-        return fn(*args, **kwargs)
-    except Exception as error:  # noqa: BLE001 - any exception is the verdict
-        verdict(name, False, f"raised {type(error).__name__}: {error}"
-                + (f"\nHint: {hint}" if hint else ""))
+        result = fn(*args, **kwargs)
+    except (RuntimeError, ValueError, TypeError) as error:
+        verdict(name, "device" not in str(error),
+                f"fails for tensors on another device than the CPU: {error}" + suffix)
+        return None
+    except NotImplementedError:
+        return None
+    if isinstance(result, torch.Tensor):
+        verdict(name, result.device.type == "meta",
+                f"the result is on {result.device}, not on the input's device" + suffix)
+    return result
 
 
 class ForbiddenCall(RuntimeError):

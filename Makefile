@@ -1,0 +1,63 @@
+# The course's commands. `make` sets everything up and runs the instructor pipeline on the
+# bundled example submissions; `make test` runs the test suite. See README.md.
+
+PYTHON_BOOT ?= python3
+VENV        := .venv
+BIN         := $(abspath $(VENV))/bin
+PYTHON      := $(BIN)/python
+# torch/torchvision as this machine provides them; elsewhere: make setup TORCH="torch torchvision"
+TORCH       ?= torch==2.14.1 torchvision==0.29.1
+# installed without its dependencies (it pins numpy 1.23.5): see pyproject.toml [tool.dlcourse]
+D2L         := d2l==1.0.3
+CHAPTER     ?=
+JOBS        ?= 2
+
+# nbgrader's Gradebook shells out to alembic: the venv's tools come first.
+export PATH := $(BIN):$(PATH)
+export MPLBACKEND ?= Agg
+
+.PHONY: all setup data notebooks examples grade table export feedback lab test lint clean
+
+all: setup data notebooks examples grade
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PYTHON) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PYTHON) -m pip install -q $(TORCH)
+	$(PYTHON) -m pip install -q -e ".[course]"
+	$(PYTHON) -m pip install -q --no-deps $(D2L)
+	touch $@
+
+data: setup
+	$(PYTHON) -m dlcourse data
+
+notebooks: setup
+	$(PYTHON) -m autograder notebooks
+
+examples: setup
+	$(PYTHON) -m autograder examples
+
+grade: setup data
+	$(PYTHON) -m autograder grade $(CHAPTER)
+
+table: setup
+	$(PYTHON) -m autograder table
+
+export: setup
+	$(PYTHON) -m autograder export
+
+feedback: setup
+	$(PYTHON) -m autograder feedback
+
+lab: setup data
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup data lint
+	$(PYTHON) -m pytest -n $(JOBS) tests
+
+clean:
+	rm -rf submitted autograded feedback gradebook.db grades.csv .pytest_cache

@@ -1,0 +1,73 @@
+"""Run a chapter's test cells in-process against any implementation of an exercise.
+
+Grading a notebook end to end takes seconds per notebook; the exercise tests need dozens of
+implementations per chapter. Here a namespace is built the way the notebook builds it (the
+imports cell, then every solution cell in order), the implementation under test replaces one
+solution, and the exercise's test cell (visible and hidden tests) runs in that namespace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+@dataclass
+class Outcome:
+    passed: bool
+    error: str = ""
+
+
+class Chapter:
+    def __init__(self, chapter: str):
+        self.name = chapter
+        self.nb = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+        self.cells = {grade_id(c): c for c in self.nb.cells if grade_id(c)}
+        self.exercises = [grade_id(c) for c in self.nb.cells
+                          if c.metadata.get("nbgrader", {}).get("solution")
+                          and c.cell_type == "code"]
+
+    def solution(self, exercise: str) -> str:
+        return self.cells[exercise].source
+
+    def test_source(self, exercise: str) -> str:
+        return self.cells[f"test_{exercise}"].source
+
+    def visible_test_source(self, exercise: str) -> str:
+        return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "",
+                      self.test_source(exercise), flags=re.S)
+
+    def namespace(self, overrides: dict[str, str] | None = None) -> dict:
+        overrides = overrides or {}
+        ns: dict = {"__name__": "__main__"}
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(self.cells["imports"].source, "imports", "exec"), ns)
+            for exercise in self.exercises:
+                source = textwrap.dedent(overrides.get(exercise, self.solution(exercise)))
+                exec(compile(source, exercise, "exec"), ns)
+        return ns
+
+    def run(self, exercise: str, implementation: str | None = None,
+            visible_only: bool = False) -> Outcome:
+        """Run the test cell of ``exercise`` with ``implementation`` in place of the solution."""
+        overrides = {exercise: implementation} if implementation is not None else {}
+        test = self.visible_test_source(exercise) if visible_only else self.test_source(exercise)
+        try:
+            ns = self.namespace(overrides)
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(test, f"test_{exercise}", "exec"), ns)
+        except Exception as error:  # noqa: BLE001 - any exception is a failed test cell
+            return Outcome(False, f"{type(error).__name__}: {error}")
+        return Outcome(True)

@@ -1,0 +1,432 @@
+"""Student answers for ch01: correct ones written differently from the solution, and the
+mistakes students really make. Each must get, respectively, full marks and zero."""
+
+ALTERNATIVES = {
+    "dag_forward": {
+        "torch.mv and a square root": """
+def dag_forward(w1, w2, x):
+    x1 = torch.mv(w1, x)
+    x2 = x + torch.mv(w2, x1)
+    x3 = torch.mv(w1, x1 + x2)
+    return torch.sqrt((x3 ** 2).sum())
+""",
+        "einsum and torch.linalg.norm": """
+def dag_forward(w1, w2, x):
+    x1 = torch.einsum("ij,j->i", w1, x)
+    x2 = x + torch.einsum("ij,j->i", w2, x1)
+    return torch.linalg.norm(torch.einsum("ij,j->i", w1, x1 + x2))
+""",
+        "row vectors with transposes": """
+def dag_forward(w1, w2, x):
+    x1 = x @ w1.T
+    x2 = x + x1 @ w2.T
+    x3 = (x1 + x2) @ w1.T
+    return x3.pow(2).sum().sqrt()
+""",
+    },
+    "dag_grads_autograd": {
+        "backward() on copies": """
+def dag_grads_autograd(w1, w2, x):
+    a = w1.clone().requires_grad_(True)
+    b = w2.clone().requires_grad_(True)
+    dag_forward(a, b, x).backward()
+    return a.grad, b.grad
+""",
+        "inline forward, a list": """
+def dag_grads_autograd(w1, w2, x):
+    w1 = w1.detach().clone().requires_grad_()
+    w2 = w2.detach().clone().requires_grad_()
+    with torch.enable_grad():
+        x1 = w1 @ x
+        q = torch.norm(w1 @ (x1 + x + w2 @ x1))
+    return list(torch.autograd.grad([q], [w1, w2]))
+""",
+        "create_graph=True (results keep a graph)": """
+def dag_grads_autograd(w1, w2, x):
+    p = [w.detach().requires_grad_() for w in (w1, w2)]
+    return torch.autograd.grad(dag_forward(*p, x), p, create_graph=True)
+""",
+    },
+    "dag_grads_manual": {
+        "broadcasting instead of outer": """
+def dag_grads_manual(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = x3 / torch.sqrt((x3 * x3).sum())
+    gs = w1.t() @ g3
+    g1 = gs + w2.t() @ gs
+    return g3[:, None] * s[None, :] + g1[:, None] * x[None, :], gs[:, None] * x1[None, :]
+""",
+        "einsum, row-vector backward": """
+def dag_grads_manual(w1, w2, x):
+    x1 = torch.einsum("ij,j->i", w1, x)
+    x2 = x + torch.einsum("ij,j->i", w2, x1)
+    x3 = torch.einsum("ij,j->i", w1, x1 + x2)
+    g3 = x3 / torch.linalg.vector_norm(x3)
+    g2 = g3 @ w1
+    g1 = g2 + g2 @ w2
+    gw1 = torch.einsum("i,j->ij", g3, x1 + x2) + torch.einsum("i,j->ij", g1, x)
+    return gw1, torch.einsum("i,j->ij", g2, x1)
+""",
+    },
+    "second_derivative": {
+        "grad_outputs and allow_unused": """
+def second_derivative(f, x):
+    x = x.detach().clone().requires_grad_(True)
+    y = f(x)
+    (g,) = torch.autograd.grad(y, x, grad_outputs=torch.ones_like(y), create_graph=True)
+    if g.grad_fn is None:
+        return torch.zeros_like(x)
+    (h,) = torch.autograd.grad(g, x, grad_outputs=torch.ones_like(g), allow_unused=True)
+    return torch.zeros_like(x) if h is None else h
+""",
+        "torch.func.grad twice, vmapped": """
+from torch.func import grad, vmap
+
+def second_derivative(f, x):
+    flat = x.detach().reshape(-1)
+    return vmap(grad(grad(lambda t: f(t))))(flat).reshape(x.shape)
+""",
+        "backward() for the second derivative": """
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    if not g.requires_grad:
+        return torch.zeros_like(x)
+    g.sum().backward()
+    return x.grad
+""",
+    },
+    "descend": {
+        "float32 tensors and backward()": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, requires_grad=True)
+    b = torch.tensor(b, requires_grad=True)
+    for _ in range(steps):
+        c = a.detach() if detach_coupling else a
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + (c - b) ** 2
+        a.grad, b.grad = None, None
+        loss.backward()
+        with torch.no_grad():
+            a.sub_(eta * a.grad)
+            b.sub_(eta * b.grad)
+    return float(a), float(b)
+""",
+        "one parameter vector": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    theta = torch.tensor([a, b], dtype=torch.float64, requires_grad=True)
+    for _ in range(steps):
+        first = theta[0].detach() if detach_coupling else theta[0]
+        loss = (theta[0] - 1) ** 2 + (theta[1] + 1) ** 2 + (first - theta[1]) ** 2
+        (g,) = torch.autograd.grad(loss, theta)
+        with torch.no_grad():
+            theta -= eta * g
+    return theta[0].item(), theta[1].item()
+""",
+        "new leaves each step": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    for _ in range(steps):
+        ta = torch.tensor(a, requires_grad=True)
+        tb = torch.tensor(b, requires_grad=True)
+        coupling = (ta.detach() - tb) if detach_coupling else (ta - tb)
+        loss = (ta - 1) ** 2 + (tb + 1) ** 2 + coupling ** 2
+        ga, gb = torch.autograd.grad(loss, [ta, tb])
+        with torch.no_grad():
+            a, b = (ta - eta * ga).item(), (tb - eta * gb).item()
+    return float(a), float(b)
+""",
+    },
+    "accumulated_gradient": {
+        "grads set to None, clones": """
+def accumulated_gradient(model, loss_fn, batches):
+    for p in model.parameters():
+        p.grad = None
+    for X, y in batches:
+        loss = loss_fn(model(X), y)
+        loss.backward()
+    return [p.grad.clone() for p in model.parameters()]
+""",
+        "zero_grad(set_to_none=False), references": """
+def accumulated_gradient(model, loss_fn, batches):
+    model.zero_grad(set_to_none=False)
+    for batch in batches:
+        torch.autograd.backward(loss_fn(model(batch[0]), batch[1]))
+    return [p.grad for p in model.parameters()]
+""",
+    },
+}
+
+WRONG = {
+    "dag_forward": {
+        "transposed: x @ w instead of w @ x": """
+def dag_forward(w1, w2, x):
+    x1 = x @ w1
+    x2 = x + x1 @ w2
+    return ((x1 + x2) @ w1).norm()
+""",
+        "x2 from x0 instead of x1": """
+def dag_forward(w1, w2, x):
+    x1 = w1 @ x
+    x2 = x + w2 @ x
+    return (w1 @ (x1 + x2)).norm()
+""",
+        "squared norm": """
+def dag_forward(w1, w2, x):
+    x1 = w1 @ x
+    x2 = x + w2 @ x1
+    return ((w1 @ (x1 + x2)) ** 2).sum()
+""",
+        "a Python float (.item())": """
+def dag_forward(w1, w2, x):
+    x1 = w1 @ x
+    x2 = x + w2 @ x1
+    return (w1 @ (x1 + x2)).norm().item()
+""",
+        "element-wise * instead of @": """
+def dag_forward(w1, w2, x):
+    x1 = w1 * x
+    x2 = x + w2 * x1
+    return (w1 * (x1 + x2)).norm()
+""",
+    },
+    "dag_grads_autograd": {
+        "changes the caller's tensors": """
+def dag_grads_autograd(w1, w2, x):
+    w1.requires_grad_()
+    w2.requires_grad_()
+    return torch.autograd.grad(dag_forward(w1, w2, x), (w1, w2))
+""",
+        "swapped outputs": """
+def dag_grads_autograd(w1, w2, x):
+    w1, w2 = w1.detach().requires_grad_(), w2.detach().requires_grad_()
+    g1, g2 = torch.autograd.grad(dag_forward(w1, w2, x), (w1, w2))
+    return g2, g1
+""",
+        "gradient of q squared": """
+def dag_grads_autograd(w1, w2, x):
+    w1, w2 = w1.detach().requires_grad_(), w2.detach().requires_grad_()
+    return torch.autograd.grad(dag_forward(w1, w2, x) ** 2, (w1, w2))
+""",
+        ".grad of the caller's tensors, accumulating": """
+def dag_grads_autograd(w1, w2, x):
+    w1.requires_grad_(True)
+    w2.requires_grad_(True)
+    dag_forward(w1, w2, x).backward()
+    return w1.grad, w2.grad
+""",
+    },
+    "dag_grads_manual": {
+        "w1's first use only": """
+def dag_grads_manual(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = x3 / x3.norm()
+    gs = w1.T @ g3
+    return torch.outer(g3, s), torch.outer(gs, x1)
+""",
+        "x1's path through x2 forgotten": """
+def dag_grads_manual(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = x3 / x3.norm()
+    gs = w1.T @ g3
+    return torch.outer(g3, s) + torch.outer(gs, x), torch.outer(gs, x1)
+""",
+        "transposed outer products": """
+def dag_grads_manual(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = x3 / x3.norm()
+    gs = w1.T @ g3
+    g1 = gs + w2.T @ gs
+    return torch.outer(s, g3) + torch.outer(x, g1), torch.outer(x1, gs)
+""",
+        "gradient of q squared": """
+def dag_grads_manual(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = 2 * x3
+    gs = w1.T @ g3
+    g1 = gs + w2.T @ gs
+    return torch.outer(g3, s) + torch.outer(g1, x), torch.outer(gs, x1)
+""",
+        "autograd in disguise": """
+def dag_grads_manual(w1, w2, x):
+    with torch.enable_grad():
+        a, b = w1.detach().requires_grad_(), w2.detach().requires_grad_()
+        x1 = a @ x
+        q = (a @ (x1 + x + b @ x1)).norm()
+        return torch.autograd.grad(q, (a, b))
+""",
+    },
+    "second_derivative": {
+        "the first derivative": """
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    return torch.autograd.grad(f(x).sum(), x)[0]
+""",
+        "no create_graph": """
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x)
+    return torch.autograd.grad(g.sum(), x)[0]
+""",
+        "affine case not handled": """
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    return torch.autograd.grad(g.sum(), x)[0]
+""",
+        "finite differences": """
+def second_derivative(f, x):
+    h = 1e-3
+    return (f(x + h) - 2 * f(x) + f(x - h)) / h ** 2
+""",
+        "two backward() calls, .grad adds f' + f''": """
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    f(x).sum().backward(create_graph=True)
+    if x.grad.grad_fn is None:
+        return torch.zeros_like(x)
+    x.grad.sum().backward()
+    return x.grad.detach()
+""",
+        "changes the caller's x": """
+def second_derivative(f, x):
+    x.requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    if g.grad_fn is None:
+        return torch.zeros_like(x)
+    return torch.autograd.grad(g.sum(), x)[0]
+""",
+    },
+    "descend": {
+        "a updated before b's gradient": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, requires_grad=True)
+    b = torch.tensor(b, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        (ga,) = torch.autograd.grad(loss, a)
+        with torch.no_grad():
+            a -= eta * ga
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        (gb,) = torch.autograd.grad(loss, b)
+        with torch.no_grad():
+            b -= eta * gb
+    return a.item(), b.item()
+""",
+        "b detached instead of a": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, requires_grad=True)
+    b = torch.tensor(b, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + (a - (b.detach() if detach_coupling else b)) ** 2
+        ga, gb = torch.autograd.grad(loss, (a, b))
+        with torch.no_grad():
+            a -= eta * ga
+            b -= eta * gb
+    return a.item(), b.item()
+""",
+        "detach_coupling ignored": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, requires_grad=True)
+    b = torch.tensor(b, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + (a - b) ** 2
+        ga, gb = torch.autograd.grad(loss, (a, b))
+        with torch.no_grad():
+            a -= eta * ga
+            b -= eta * gb
+    return a.item(), b.item()
+""",
+        "gradient ascent": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, requires_grad=True)
+    b = torch.tensor(b, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        ga, gb = torch.autograd.grad(loss, (a, b))
+        with torch.no_grad():
+            a += eta * ga
+            b += eta * gb
+    return a.item(), b.item()
+""",
+        "one step too many": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, requires_grad=True)
+    b = torch.tensor(b, requires_grad=True)
+    for _ in range(steps + 1):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        ga, gb = torch.autograd.grad(loss, (a, b))
+        with torch.no_grad():
+            a -= eta * ga
+            b -= eta * gb
+    return a.item(), b.item()
+""",
+        "backward() without zeroing": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, requires_grad=True)
+    b = torch.tensor(b, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        loss.backward()
+        with torch.no_grad():
+            a -= eta * a.grad
+            b -= eta * b.grad
+    return a.item(), b.item()
+""",
+        "returns tensors": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        ga, gb = torch.autograd.grad(loss, (a, b))
+        with torch.no_grad():
+            a -= eta * ga
+            b -= eta * gb
+    return a.detach(), b.detach()
+""",
+    },
+    "accumulated_gradient": {
+        "stale gradients not zeroed": """
+def accumulated_gradient(model, loss_fn, batches):
+    for X, y in batches:
+        loss_fn(model(X), y).backward()
+    return [p.grad.clone() for p in model.parameters()]
+""",
+        "zeroed inside the loop: last batch only": """
+def accumulated_gradient(model, loss_fn, batches):
+    for X, y in batches:
+        model.zero_grad()
+        loss_fn(model(X), y).backward()
+    return [p.grad.clone() for p in model.parameters()]
+""",
+        "averaged over batches": """
+def accumulated_gradient(model, loss_fn, batches):
+    model.zero_grad()
+    for X, y in batches:
+        loss_fn(model(X), y).backward()
+    return [p.grad / len(batches) for p in model.parameters()]
+""",
+        "one backward on the summed loss": """
+def accumulated_gradient(model, loss_fn, batches):
+    model.zero_grad()
+    sum(loss_fn(model(X), y) for X, y in batches).backward()
+    return [p.grad.clone() for p in model.parameters()]
+""",
+        "parameters in reverse order": """
+def accumulated_gradient(model, loss_fn, batches):
+    model.zero_grad()
+    for X, y in batches:
+        loss_fn(model(X), y).backward()
+    return [p.grad.clone() for p in reversed(list(model.parameters()))]
+""",
+    },
+}

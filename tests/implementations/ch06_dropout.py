@@ -1,0 +1,269 @@
+"""Student answers for ch06: correct ones written differently from the solution, and the
+mistakes students really make. Each must get, respectively, full marks and zero."""
+
+ALTERNATIVES = {
+    "dropout_layer": {
+        "Bernoulli mask": """
+def dropout_layer(X, p):
+    if p < 0 or p > 1:
+        raise ValueError("p must be in [0, 1]")
+    if p == 1:
+        return torch.zeros_like(X)
+    mask = torch.bernoulli(torch.full_like(X, 1 - p))
+    return X * mask / (1 - p)
+""",
+        "torch.where": """
+def dropout_layer(X, p):
+    if not (0.0 <= p <= 1.0):
+        raise ValueError(p)
+    if p == 1.0:
+        return X * 0.0
+    keep = torch.rand_like(X) < 1 - p
+    return torch.where(keep, X / (1 - p), torch.zeros_like(X))
+""",
+        "d2l's code, device-aware": """
+def dropout_layer(X, dropout):
+    if not 0 <= dropout <= 1:
+        raise ValueError("dropout must be between 0 and 1")
+    if dropout == 1:
+        return torch.zeros_like(X)
+    if dropout == 0:
+        return X
+    mask = (torch.rand(X.shape, device=X.device) > dropout).float()
+    return mask * X / (1.0 - dropout)
+""",
+        "uniform_ on a new tensor, out-of-place clone": """
+def dropout_layer(X, p):
+    if p > 1 or p < 0:
+        raise ValueError(f"bad p {p}")
+    out = X.clone()
+    if p == 0:
+        return out
+    drop = X.new_empty(X.shape).uniform_() < p
+    out[drop] = 0
+    return out / (1 - p) if p < 1 else out
+""",
+    },
+    "Dropout": {
+        "early return in eval mode": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = float(p)
+
+    def forward(self, X):
+        if not self.training:
+            return X
+        return dropout_layer(X, self.p)
+""",
+        "conditional expression, p under another name": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super(Dropout, self).__init__()
+        self.prob = p
+
+    def forward(self, x):
+        return dropout_layer(x, self.prob) if self.training else x
+""",
+    },
+    "dropout_mlp": {
+        "nn.Dropout": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(p1),
+                         nn.Linear(256, 256), nn.ReLU(), nn.Dropout(p2), nn.Linear(256, 10))
+""",
+        "dropout before each ReLU (they commute)": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), Dropout(p1), nn.ReLU(),
+                         nn.Linear(256, 256), Dropout(p2), nn.ReLU(), nn.Linear(256, 10))
+""",
+        "named layers": """
+from collections import OrderedDict
+
+def dropout_mlp(p1, p2):
+    return nn.Sequential(OrderedDict([
+        ("flatten", nn.Flatten()),
+        ("hidden1", nn.Linear(28 * 28, 256)), ("act1", nn.ReLU()), ("drop1", Dropout(p1)),
+        ("hidden2", nn.Linear(256, 256)), ("act2", nn.ReLU()), ("drop2", nn.Dropout(p2)),
+        ("out", nn.Linear(256, 10)),
+    ]))
+""",
+    },
+}
+
+WRONG = {
+    "dropout_layer": {
+        "no rescaling": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    return X * (torch.rand_like(X) > p).to(X.dtype)
+""",
+        "keeps with probability p": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros_like(X)
+    return X * (torch.rand_like(X) < p).to(X.dtype) / (1 - p)
+""",
+        "rescales by 1/p": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 0:
+        return X
+    return X * (torch.rand_like(X) > p).to(X.dtype) / p
+""",
+        "d2l's original: mask made on the CPU": """
+def dropout_layer(X, dropout):
+    if not 0 <= dropout <= 1:
+        raise ValueError(dropout)
+    if dropout == 1:
+        return torch.zeros_like(X)
+    if dropout == 0:
+        return X
+    mask = (torch.rand(X.shape) > dropout).float()
+    return mask * X / (1.0 - dropout)
+""",
+        "p = 1 divides by zero (nan)": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p + 0.0)
+""",
+        "calls F.dropout": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    return nn.functional.dropout(X, p, training=True)
+""",
+        "F.dropout imported under another name": """
+from torch.nn.functional import dropout as _drop
+
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    return _drop(X, p)
+""",
+        "no ValueError": """
+def dropout_layer(X, p):
+    if p >= 1:
+        return torch.zeros_like(X)
+    return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
+""",
+        "reseeds: the same mask every call": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros_like(X)
+    torch.manual_seed(0)
+    return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
+""",
+        "one draw per row": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros_like(X)
+    keep = torch.rand(X.shape[0], *([1] * (X.dim() - 1)), device=X.device) > p
+    return X * keep.to(X.dtype) / (1 - p)
+""",
+        "modifies X in place": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 1:
+        return X.zero_()
+    return X.mul_((torch.rand_like(X) > p).to(X.dtype)).div_(1 - p)
+""",
+    },
+    "Dropout": {
+        "training mode ignored": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        return dropout_layer(X, self.p)
+""",
+        "modes inverted": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        return X if self.training else dropout_layer(X, self.p)
+""",
+        "old-style: scales by 1 - p in eval mode": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        return dropout_layer(X, self.p) if self.training else X * (1 - self.p)
+""",
+        "wraps nn.Dropout": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.inner = nn.Dropout(p)
+
+    def forward(self, X):
+        return self.inner(X)
+""",
+        "p fixed at 0.5": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        return dropout_layer(X, 0.5) if self.training else X
+""",
+        "super().__init__() forgotten": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, X):
+        return dropout_layer(X, self.p) if self.training else X
+""",
+    },
+    "dropout_mlp": {
+        "p1 and p2 swapped": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p2),
+                         nn.Linear(256, 256), nn.ReLU(), Dropout(p1), nn.Linear(256, 10))
+""",
+        "no Flatten": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
+                         nn.Linear(256, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10))
+""",
+        "dropout after the output layer": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
+                         nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10), Dropout(p2))
+""",
+        "second ReLU missing": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
+                         nn.Linear(256, 256), Dropout(p2), nn.Linear(256, 10))
+""",
+        "one dropout layer only": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
+                         nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+""",
+        "hidden layers of 512": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), Dropout(p1),
+                         nn.Linear(512, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10))
+""",
+    },
+}
