@@ -125,7 +125,9 @@ def format_table(rows: list[dict]) -> str:
         for r in chapter_rows:
             cells = r["cells"]
             row = [r["student"]]
-            row += [f"{cells[n][0]:g}/{cells[n][1]:g}" for n in tests]
+            # "?" marks a test cell nbgrader could not score (it needs a manual grade)
+            row += [f"{'?' if cells[n][2] else format(cells[n][0], 'g')}/{cells[n][1]:g}"
+                    for n in tests]
             code = sum(cells[n][0] for n in tests)
             row.append(f"{code:g}/{sum(cells[n][1] for n in tests):g}")
             pending = sum(1 for n in written if cells[n][2])

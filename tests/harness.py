@@ -42,6 +42,11 @@ class Chapter:
     def solution(self, exercise: str) -> str:
         return self.cells[exercise].source
 
+    def stub(self, exercise: str) -> str:
+        """The student's starting point for ``exercise``, from the release notebook."""
+        release = nbformat.read(ROOT / "notebooks" / self.name / f"{self.name}.ipynb", 4)
+        return next(c.source for c in release.cells if grade_id(c) == exercise)
+
     def test_source(self, exercise: str) -> str:
         return self.cells[f"test_{exercise}"].source
 

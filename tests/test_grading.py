@@ -1,0 +1,204 @@
+"""The instructor pipeline end to end: nbgrader grades real submissions in a course copy.
+
+One course is graded once per test session (about two minutes): the instructor notebooks
+handed in as they are, the untouched student notebooks, the bundled examples, and a few
+implementations from tests/implementations inserted into otherwise complete submissions.
+"""
+
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from autograder import build_examples, course
+from autograder.preprocessors import REPAIRS_KEY
+
+from .harness import ROOT
+from .implementations import ch01_dag_autograd as impl01
+from .implementations import ch06_dropout as impl06
+
+pytestmark = pytest.mark.xdist_group("grading")
+
+CH01, CH06 = "ch01_dag_autograd", "ch06_dropout"
+CHAPTERS = [CH01, CH06]
+
+# (student, chapter) -> (answers replaced, test cells that must then score 0). A wrong
+# dag_forward also fails dag_grads_autograd's visible test, which calls it (documented).
+END_TO_END = {
+    ("e2e_wrong", CH01): ({"dag_forward": impl01.WRONG["dag_forward"]["squared norm"],
+                          "accumulated_gradient":
+                              impl01.WRONG["accumulated_gradient"]["averaged over batches"]},
+                         {"test_dag_forward", "test_dag_grads_autograd",
+                          "test_accumulated_gradient"}),
+    ("e2e_alternative", CH01): ({"second_derivative": impl01.ALTERNATIVES["second_derivative"][
+                                    "torch.func.grad twice, vmapped"],
+                                 "descend": impl01.ALTERNATIVES["descend"]["one parameter vector"]},
+                                set()),
+    ("e2e_wrong", CH06): ({"dropout_layer": impl06.WRONG["dropout_layer"]["calls F.dropout"],
+                          "Dropout": impl06.WRONG["Dropout"]["modes inverted"]},
+                         {"test_dropout_layer", "test_Dropout"}),
+    ("e2e_alternative", CH06): ({"dropout_mlp": impl06.ALTERNATIVES["dropout_mlp"][
+                                    "dropout before each ReLU (they commute)"]}, set()),
+}
+
+
+def submit(root, student, chapter, nb):
+    path = root / "submitted" / student / chapter / f"{chapter}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def scores(rows):
+    return {(r["student"], r["chapter"]): r["cells"] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = course.course_copy(tmp_path_factory.mktemp("course"))
+    course.generate(root, CHAPTERS)
+    for chapter in CHAPTERS:
+        shutil.copytree(ROOT / "solutions" / chapter, root / "submitted" / "instructor" / chapter)
+        shutil.copytree(root / "notebooks" / chapter, root / "submitted" / "blank" / chapter)
+    course.copy_examples(root)
+    for (student, chapter), (answers, _) in END_TO_END.items():
+        submit(root, student, chapter, build_examples.submission(chapter, answers))
+    failures = course.grade(root, CHAPTERS)
+    return root, scores(course.gradebook_rows(root)), failures
+
+
+def autograded(root, student, chapter):
+    return nbformat.read(root / "autograded" / student / chapter / f"{chapter}.ipynb", 4)
+
+
+def errors(nb, skip_tests=False):
+    found = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if skip_tests and meta.get("grade") and not meta.get("solution"):
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                found.append(f"{meta.get('grade_id', cell.get('id'))}: {output.ename}")
+    return found
+
+
+def auto_cells(cells):
+    return {name: v for name, v in cells.items() if name.startswith("test_")}
+
+
+def test_batch_completes(graded):
+    _, _, failures = graded
+    assert failures == {}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_instructor_notebook_gets_full_marks(graded, chapter):
+    root, table, _ = graded
+    cells = auto_cells(table[("instructor", chapter)])
+    assert cells and all(score == top for score, top, _ in cells.values()), cells
+    assert errors(autograded(root, "instructor", chapter)) == []
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_untouched_student_notebook_scores_zero_and_runs(graded, chapter):
+    root, table, _ = graded
+    cells = table[("blank", chapter)]
+    assert all(score == 0 for score, _, _ in auto_cells(cells).values()), cells
+    # Unanswered written questions score 0 without waiting for the instructor.
+    assert all(score == 0 and not pending for name, (score, _, pending) in cells.items()
+               if name.startswith("written_"))
+    assert errors(autograded(root, "blank", chapter), skip_tests=True) == []
+
+
+PLAIN_CONFIG = """c = get_config()
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+"""
+
+
+@pytest.fixture(scope="module")
+def graded_plain(tmp_path_factory):
+    """The damaged examples graded by nbgrader with none of this course's settings."""
+    root = tmp_path_factory.mktemp("plain")
+    (root / "solutions").symlink_to(ROOT / "solutions")
+    (root / "nbgrader_config.py").write_text(PLAIN_CONFIG)
+    plain = {key: nb for key, nb in build_examples.examples().items()
+             if key[0] in ("example_warning", "example_colab")}
+    for (student, chapter), nb in plain.items():
+        submit(root, student, chapter, nb)
+    for chapter in {chapter for _, chapter in plain}:
+        course.nbgrader(root, "generate_assignment", chapter, "--force")
+        course.nbgrader(root, "autograde", chapter, "--force", check=False)
+    return scores(course.gradebook_rows(root))
+
+
+def readme_examples():
+    """{(student, chapter): (code points, plain nbgrader points or None)} from the README."""
+    documented = {}
+    row = re.compile(r"\|\s*`(example_\w+)`\s*\|\s*(ch\d\d_\w+)\s*\|\s*([\d/]+)\s*\|\s*([\d/]*)\s*\|")
+    for line in (ROOT / "README.md").read_text().splitlines():
+        m = row.match(line)
+        if m:
+            documented[(m.group(1), m.group(2))] = (m.group(3), m.group(4) or None)
+    return documented
+
+
+def total(cells) -> str:
+    cells = auto_cells(cells)
+    return f"{sum(v[0] for v in cells.values()):g}/{sum(v[1] for v in cells.values()):g}"
+
+
+def test_examples_get_the_grades_the_readme_gives(graded, graded_plain):
+    """The README's example table is what grading produces, here and with plain nbgrader."""
+    _, table, _ = graded
+    documented = readme_examples()
+    assert set(documented) == set(build_examples.examples())
+    for key, (points, plain_points) in documented.items():
+        assert total(table[key]) == points, key
+        losses = build_examples.EXPECTED_LOSSES.get(key, {})
+        for name, (score, top, _) in auto_cells(table[key]).items():
+            assert score == losses.get(name, top), (key, name)
+        if plain_points is not None:
+            assert total(graded_plain[key]) == plain_points, key
+
+
+def test_plain_nbgrader_leaves_colab_damage_to_manual_grading(graded_plain):
+    cells = auto_cells(graded_plain[("example_colab", CH01)])
+    assert all(pending for _, _, pending in cells.values())
+
+
+def test_stderr_does_not_zero_a_correct_cell(graded):
+    root, table, _ = graded
+    nb = autograded(root, "example_warning", CH06)
+    test_cell = next(c for c in nb.cells if c.get("id") == "test_dropout_layer")
+    text = "".join(o.get("text", "") for o in test_cell.outputs)
+    assert "this warning goes to stderr" in text  # the warning really was printed
+    assert all(s == t for s, t, _ in auto_cells(table[("example_warning", CH06)]).values())
+
+
+def test_colab_damage_is_repaired_and_reported(graded):
+    root, table, _ = graded
+    repairs = autograded(root, "example_colab", CH01).metadata[REPAIRS_KEY]
+    assert any("test cell 'test_dag_forward' was missing" in r for r in repairs)
+    assert any("'dag_forward' had lost its nbgrader metadata" in r for r in repairs)
+    assert any("written answer 'written_1'" in r for r in repairs)
+    written = {n: v for n, v in table[("example_colab", CH01)].items() if n.startswith("written")}
+    assert all(pending for _, _, pending in written.values())  # answers found, to be graded
+
+
+@pytest.mark.parametrize("student, chapter", list(END_TO_END))
+def test_implementations_end_to_end(graded, student, chapter):
+    _, table, _ = graded
+    _, must_fail = END_TO_END[(student, chapter)]
+    for name, (score, top, _) in auto_cells(table[(student, chapter)]).items():
+        assert score == (0 if name in must_fail else top), name
+
+
+def test_grading_twice_gives_the_same_scores(graded):
+    root, table, _ = graded
+    course.nbgrader(root, "autograde", CH01, "--force")
+    again = scores(course.gradebook_rows(root))
+    for key, cells in table.items():
+        if key[1] == CH01:
+            assert again[key] == cells, key
