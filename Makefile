@@ -57,7 +57,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 test: setup data lint
-	$(PYTHON) -m pytest -n $(JOBS) tests
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadgroup tests
 
 clean:
 	rm -rf submitted autograded feedback gradebook.db grades.csv .pytest_cache

@@ -136,7 +136,8 @@ def graded_plain(tmp_path_factory):
 def readme_examples():
     """{(student, chapter): (code points, plain nbgrader points or None)} from the README."""
     documented = {}
-    row = re.compile(r"\|\s*`(example_\w+)`\s*\|\s*(ch\d\d_\w+)\s*\|\s*([\d/]+)\s*\|\s*([\d/]*)\s*\|")
+    row = re.compile(r"\|\s*`(example_\w+)`\s*\|\s*(ch\d\d_\w+)\s*\|"
+                     r"\s*([\d/]+)\s*\|\s*([\d/]*)\s*\|")
     for line in (ROOT / "README.md").read_text().splitlines():
         m = row.match(line)
         if m:

@@ -1,0 +1,284 @@
+"""The helper package: comparisons, forbidden built-ins, data, quick mode, training, plots."""
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import dlcourse
+from dlcourse import check, data, runtime
+from dlcourse.check import (
+    CheckFailed,
+    count_calls,
+    expect_close,
+    expect_device_agnostic,
+    expect_equal,
+    expect_raises,
+    expect_true,
+    forbid,
+    replaced,
+)
+
+# ---------------------------------------------------------------- comparisons
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_expect_close_accepts_within_and_rejects_beyond_tolerance(seed):
+    gen = torch.Generator().manual_seed(seed)
+    shape = tuple(torch.randint(1, 5, (int(torch.randint(0, 4, (1,), generator=gen)),),
+                                generator=gen).tolist())
+    expected = torch.randn(shape, generator=gen, dtype=torch.float64) * 10
+    rtol, atol = 1e-4, 1e-6
+    allowed = atol + rtol * expected.abs()
+    jitter = torch.rand(shape, generator=gen, dtype=torch.float64) * 1.8 - 0.9
+    inside = expected + jitter * allowed
+    expect_close("inside", inside, expected, rtol=rtol, atol=atol)
+    if expected.numel():
+        i = int(torch.randint(0, expected.numel(), (1,), generator=gen))
+        outside = inside.clone().reshape(-1)
+        outside[i] = expected.reshape(-1)[i] + 3 * allowed.reshape(-1)[i]
+        with pytest.raises(CheckFailed, match="largest difference") as info:
+            expect_close("outside", outside.reshape(shape), expected, rtol=rtol, atol=atol)
+        if shape:
+            index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), shape))
+            assert f"at index {index}" in str(info.value)
+
+
+@pytest.mark.parametrize("actual, expected, message", [
+    (torch.zeros(2, 7), torch.zeros(7, 2), "shape (2, 7), expected (7, 2)"),
+    (torch.zeros(3), torch.zeros(3, dtype=torch.float64),
+     "dtype torch.float32, expected torch.float64"),
+    ([1.0, 2.0], torch.zeros(2), "expected a torch.Tensor, got list"),
+    (torch.tensor([1.0, float("nan")]), torch.tensor([1.0, 2.0]), "nan where 2.0 was expected"),
+    (torch.tensor([float("inf")]), torch.tensor([1.0]), "inf"),
+    ((1.0,), (1.0, 2.0), "expected 2 values, got 1"),
+    ("text", 1.0, "expected a number or a tensor"),
+])
+def test_expect_close_says_what_differs(actual, expected, message):
+    with pytest.raises(CheckFailed) as info:
+        expect_close("f(x)", actual, expected, hint="look here")
+    assert str(info.value).startswith("f(x): ") and message in str(info.value)
+    assert "Hint: look here" in str(info.value)
+
+
+def test_expect_close_matches_nan_and_inf_in_place():
+    x = torch.tensor([float("nan"), float("inf"), -float("inf"), 1.0])
+    expect_close("same specials", x.clone(), x)
+    with pytest.raises(CheckFailed):
+        expect_close("sign of inf", -x, x)
+
+
+def test_expect_equal():
+    expect_equal("ints", 3, 3)
+    expect_equal("tuple", (1, (2, 3)), (1, (2, 3)))
+    expect_equal("tensor", torch.arange(4), torch.arange(4))
+    for actual, expected, message in [
+        ([1, 2], (1, 2), "expected a tuple, got a list"),
+        (torch.arange(4).float(), torch.arange(4), "dtype torch.float32, expected torch.int64"),
+        (torch.tensor([1, 2, 4]), torch.tensor([1, 2, 3]), "got 4, expected 3 at index (2,)"),
+        ("a", "b", "got 'a', expected 'b'"),
+    ]:
+        with pytest.raises(CheckFailed, match=message.replace("(", r"\(").replace(")", r"\)")):
+            expect_equal("x", actual, expected)
+
+
+def test_expect_raises_and_true():
+    expect_raises("bad p", ValueError, lambda: (_ for _ in ()).throw(ValueError("p")))
+    with pytest.raises(CheckFailed, match="expected ValueError, got KeyError"):
+        expect_raises("bad p", ValueError, lambda: {}["k"])
+    with pytest.raises(CheckFailed, match="but it returned int 3"):
+        expect_raises("bad p", ValueError, lambda: 3)
+    expect_true("fine", True, "unused")
+    with pytest.raises(CheckFailed, match="x: the input was modified"):
+        expect_true("x", False, "the input was modified")
+
+
+# ---------------------------------------------------------------- forbidden built-ins
+
+
+def test_forbid_catches_every_alias_and_swallowed_calls():
+    from torch.nn.functional import dropout as renamed
+
+    x = torch.ones(5)
+
+    def swallowed(t):
+        try:
+            return F.dropout(t, 0.5)
+        except Exception:
+            return t
+
+    for use in (lambda t: F.dropout(t, 0.5), lambda t: renamed(t, 0.5), swallowed,
+                lambda t: nn.Dropout(0.5)(t), lambda t: torch.dropout(t, 0.5, True)):
+        with pytest.raises(CheckFailed, match="must not use"):
+            with forbid(["torch.nn.functional.dropout", "torch.dropout"], "dropout_layer"):
+                use(x)
+    with forbid(["torch.nn.functional.dropout", "torch.no_such_function"], "dropout_layer"):
+        (torch.rand_like(x) > 0.5) * x  # allowed operations still work
+    assert F.dropout(x, 0.0).equal(x)  # and everything is restored afterwards
+
+
+def test_count_calls_and_replaced():
+    with count_calls(["torch.Tensor.backward", "torch.autograd.backward"]) as calls:
+        w = torch.ones(2, requires_grad=True)
+        (w * 2).sum().backward()
+        torch.autograd.backward((w * 3).sum())
+    assert calls == {"torch.Tensor.backward": 1, "torch.autograd.backward": 1}
+    namespace = {"f": 1}
+    with replaced(namespace, f=2, g=3):
+        assert namespace == {"f": 2, "g": 3}
+    assert namespace == {"f": 1}
+
+
+def test_expect_device_agnostic():
+    meta = torch.ones(3, 4, device="meta")
+    expect_device_agnostic("rand_like", lambda X: torch.rand_like(X) * X, meta)
+    assert expect_device_agnostic("data-dependent", lambda X: X[X > 0], meta) is None
+    with pytest.raises(CheckFailed, match="another device"):
+        expect_device_agnostic("cpu mask", lambda X: torch.rand(X.shape) * X, meta)
+
+
+def test_check_api_is_exported():
+    assert set(check.__all__) <= set(dir(check))
+
+
+# ---------------------------------------------------------------- quick mode, device
+
+
+@pytest.mark.parametrize("env, quick", [
+    ({}, False), ({"DLCOURSE_QUICK": "1"}, True), ({"DLCOURSE_QUICK": "0"}, False),
+    ({"NBGRADER_EXECUTION": "autograde"}, True), ({"NBGRADER_EXECUTION": "validate"}, True),
+])
+def test_quick_mode(monkeypatch, env, quick):
+    monkeypatch.delenv("DLCOURSE_QUICK", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert runtime.is_quick() is quick
+    assert runtime.budget(10, 1) == (1 if quick else 10)
+
+
+def test_device_description():
+    assert isinstance(dlcourse.try_gpu(), torch.device)
+    text = dlcourse.describe_device()
+    assert text.startswith("Using") or "No GPU found" in text
+
+
+# ---------------------------------------------------------------- data
+
+
+def _has_data():
+    return any(data._zipped(root, "FashionMNIST") or data._unzipped(root, "FashionMNIST")
+               for root in data._roots())
+
+
+@pytest.fixture
+def shared_data():
+    """The official .gz files; CI points DLCOURSE_DATA at them (`make data` needs them too)."""
+    assert _has_data(), "no Fashion-MNIST: set DLCOURSE_DATA or run `make data` first"
+    root = next(r for r in data._roots() if data._zipped(r, "FashionMNIST")
+                or data._unzipped(r, "FashionMNIST"))
+    return root
+
+
+def test_prepare_links_read_only_data_into_the_data_folder(shared_data, tmp_path, monkeypatch):
+    if not data._zipped(shared_data, "FashionMNIST"):
+        pytest.fail(f"{shared_data} has no .gz files to test the offline unzip with")
+    monkeypatch.setenv("DLCOURSE_DATA", str(shared_data))
+    monkeypatch.setattr(data, "data_dir", lambda: tmp_path / "data")
+    monkeypatch.setattr(data, "_unzipped",
+                        lambda root, name: root == tmp_path / "data" and all(
+                            (data._raw(root, name) / f.removesuffix(".gz")).is_file()
+                            for f in data._files(name)))
+    root = data.prepare("FashionMNIST")
+    assert root == tmp_path / "data"
+    raw = data._raw(root, "FashionMNIST")
+    assert (raw / "train-images-idx3-ubyte.gz").is_symlink()
+    assert (raw / "train-images-idx3-ubyte").stat().st_size == 47_040_016
+    ds = data.DATASETS["FashionMNIST"](str(root), train=False, download=False)
+    assert len(ds) == 10_000
+
+
+def test_missing_data_says_how_to_provide_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLCOURSE_DATA", str(tmp_path / "empty"))
+    monkeypatch.setattr(data, "data_dir", lambda: tmp_path / "data")
+
+    class Offline(data.DATASETS["MNIST"]):
+        def download(self):
+            raise OSError("network is unreachable")
+
+    monkeypatch.setitem(data.DATASETS, "MNIST", Offline)
+    with pytest.raises(data.DataNotFound) as info:
+        data.prepare("MNIST")
+    message = str(info.value)
+    assert "network is unreachable" in message and "DLCOURSE_DATA" in message
+    assert "train-images-idx3-ubyte.gz" in message
+
+
+def test_loaders(shared_data):
+    train_iter, test_iter = dlcourse.load_fashion_mnist(batch_size=100, n_train=250, n_test=50,
+                                                       seed=3)
+    assert (len(train_iter), train_iter.num_examples, test_iter.num_examples) == (3, 250, 50)
+    batches = list(train_iter)
+    X, y = batches[0]
+    assert X.shape == (100, 1, 28, 28) and X.dtype == torch.float32 and y.dtype == torch.int64
+    assert 0 <= float(X.min()) and float(X.max()) <= 1
+    seen = torch.cat([b[1] for b in batches])
+    assert len(seen) == 250
+    again = torch.cat([b[1] for b in dlcourse.load_fashion_mnist(
+        batch_size=100, n_train=250, n_test=50, seed=3)[0]])
+    assert torch.equal(seen, again)  # same seed, same order
+    big, _ = dlcourse.load_fashion_mnist(batch_size=8, resize=64, n_train=8, n_test=8)
+    assert next(iter(big))[0].shape == (8, 1, 64, 64)
+    assert dlcourse.fashion_mnist_labels(torch.tensor([0, 9])) == ["t-shirt", "ankle boot"]
+    assert len(dlcourse.dataset("FashionMNIST", train=False)) == 10_000
+
+
+# ---------------------------------------------------------------- training and plots
+
+
+def test_train_runs_and_reports(capsys):
+    torch.manual_seed(0)
+    X = torch.randn(64, 1, 4, 4)
+    y = (X.flatten(1).sum(1) > 0).long()
+    batches = [(X[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+    net = nn.Sequential(nn.Flatten(), nn.Linear(16, 2))
+    history = dlcourse.train(net, batches, batches, num_epochs=3, lr=0.5)
+    assert {k: len(v) for k, v in history.items()} == {"train_loss": 3, "train_acc": 3,
+                                                       "test_acc": 3}
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert "test acc" in capsys.readouterr().out
+    assert dlcourse.evaluate_accuracy(net, batches) == history["test_acc"][-1]
+    assert not net.training
+
+
+def test_live_plot_outside_a_notebook_keeps_the_values():
+    board = dlcourse.LivePlot()
+    board.add(1, loss=0.5, acc=0.8)
+    board.add(2, loss=0.4)
+    board.close()
+    assert board.fig is None and board.data["loss"] == ([1.0, 2.0], [0.5, 0.4])
+
+
+def test_plots():
+    a = torch.tensor(2.0, requires_grad=True)
+    b = torch.tensor(0.5, requires_grad=True)
+    ax = dlcourse.draw_autograd_graph((a * b + a).sin(), {"a": a, "b": b})
+    labels = [t.get_text() for t in ax.texts]
+    assert "SinBackward0" in labels and any(t.startswith("a\n") for t in labels)
+    with pytest.raises(ValueError, match="no grad_fn"):
+        dlcourse.draw_autograd_graph(torch.ones(2))
+    axes = dlcourse.show_images(torch.rand(5, 1, 8, 8), 2, 3, titles=list("abcde"))
+    assert axes.shape == (2, 3)
+    dlcourse.plot_histories({"run": {"train_acc": [0.5, 0.6], "test_acc": [0.4, 0.5]}})
+    plt.close("all")
+
+
+def test_data_main_reports_missing_data(tmp_path, monkeypatch, capsys):
+    def missing(name):
+        raise data.DataNotFound(f"{name} is not in {tmp_path}")
+
+    monkeypatch.setattr(data, "prepare", missing)
+    with pytest.raises(SystemExit):
+        data.main(["MNIST"])
+    assert "MNIST is not in" in capsys.readouterr().err
