@@ -16,7 +16,7 @@ JOBS        ?= 2
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND ?= Agg
 
-.PHONY: all setup data notebooks examples grade table export feedback lab test lint clean
+.PHONY: all setup data notebooks examples grade table export feedback lab test lint bench clean
 
 all: setup data notebooks examples grade
 
@@ -58,6 +58,10 @@ lint: setup
 
 test: setup data lint
 	$(PYTHON) -m pytest -n $(JOBS) --dist loadgroup tests
+
+# Speed figures, each a ratio against a baseline measured in the same run.
+bench: setup
+	$(PYTHON) benchmarks/bench_liveplot.py 100
 
 clean:
 	rm -rf submitted autograded feedback gradebook.db grades.csv .pytest_cache

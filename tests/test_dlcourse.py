@@ -260,6 +260,35 @@ def test_live_plot_outside_a_notebook_keeps_the_values():
     assert board.fig is None and board.data["loss"] == ([1.0, 2.0], [0.5, 0.4])
 
 
+def test_live_plot_in_a_notebook_renders_at_most_every_interval(monkeypatch):
+    """Adding points costs no rendering until `every` seconds have passed."""
+    import IPython.display
+
+    from dlcourse import plot
+
+    class Handle:
+        updates = 0
+
+        def update(self, fig):
+            Handle.updates += 1
+
+    clock = [100.0]
+    monkeypatch.setattr(plot, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda fig, display_id=False: Handle())
+    monkeypatch.setattr(plot.time, "monotonic", lambda: clock[0])
+    board = plot.LivePlot(every=0.5)
+    for i in range(1000):
+        board.add(i, loss=1 / (i + 1))
+    assert Handle.updates == 1  # the first point; the clock has not moved since
+    clock[0] += 0.6
+    board.add(1000, loss=0.0)
+    board.close()
+    assert Handle.updates == 3
+    line = board._lines["loss"]
+    assert len(board.ax.lines) == 1 and len(line.get_xdata()) == 1001
+    plt.close("all")
+
+
 def test_plots():
     a = torch.tensor(2.0, requires_grad=True)
     b = torch.tensor(0.5, requires_grad=True)
