@@ -5,8 +5,15 @@ handed in as they are, the untouched student notebooks, the bundled examples, an
 implementations from tests/implementations inserted into otherwise complete submissions.
 """
 
+import csv
+import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import nbformat
 import pytest
@@ -63,8 +70,10 @@ def graded(tmp_path_factory):
     course.copy_examples(root)
     for (student, chapter), (answers, _) in END_TO_END.items():
         submit(root, student, chapter, build_examples.submission(chapter, answers))
-    failures = course.grade(root, CHAPTERS)
-    return root, scores(course.gradebook_rows(root)), failures
+    # what `make grade` runs
+    result = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), "grade"],
+                            capture_output=True, text=True, cwd=ROOT)
+    return root, scores(course.gradebook_rows(root)), result
 
 
 def autograded(root, student, chapter):
@@ -87,9 +96,27 @@ def auto_cells(cells):
     return {name: v for name, v in cells.items() if name.startswith("test_")}
 
 
-def test_batch_completes(graded):
-    _, _, failures = graded
-    assert failures == {}
+def test_batch_completes_and_prints_the_gradebook(graded):
+    _, table, result = graded
+    assert result.returncode == 0, result.stdout + result.stderr
+    for student in {student for student, _ in table}:
+        assert re.search(rf"^{student}\s", result.stdout, re.M), student
+    assert "ch01_dag_autograd" in result.stdout and "ch06_dropout" in result.stdout
+
+
+def test_export_and_feedback(graded):
+    root, table, _ = graded
+    for command in ("export", "feedback"):
+        subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), command],
+                       check=True, capture_output=True, cwd=ROOT)
+    with open(root / "grades.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert {(r["student_id"], r["assignment"]) for r in rows} >= set(table)
+    perfect = next(r for r in rows if r["student_id"] == "example_perfect"
+                   and r["assignment"] == CH06)
+    assert float(perfect["raw_score"]) == 7.0
+    html = root / "feedback" / "example_wrong" / CH01 / f"{CH01}.html"
+    assert "dq/dw1" in html.read_text()  # the failing test's message reaches the student
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -203,3 +230,32 @@ def test_grading_twice_gives_the_same_scores(graded):
     for key, cells in table.items():
         if key[1] == CH01:
             assert again[key] == cells, key
+
+
+def test_formgrader_shows_the_course(graded):
+    """nbgrader's formgrader, in JupyterLab as `make lab` starts it, reads this course."""
+    root, table, _ = graded
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    lab = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
+         "--IdentityProvider.token=", f"--ServerApp.root_dir={root}"],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/formgrader/api/assignments"
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    assignments = {a["name"]: a for a in json.load(response)}
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("formgrader did not answer within a minute")
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
+    for chapter in CHAPTERS:
+        assert assignments[chapter]["source_path"] == f"solutions/{chapter}"
+        assert assignments[chapter]["num_submissions"] == sum(c == chapter for _, c in table)
