@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -65,6 +64,10 @@ def _as_tensor(value):
     return None
 
 
+def _hint(hint: str | None) -> str:
+    return f"\nHint: {hint}" if hint else ""
+
+
 def _is_sequence(value) -> bool:
     return isinstance(value, (tuple, list))
 
@@ -78,7 +81,7 @@ def expect_close(name, actual, expected, *, rtol=1e-5, atol=1e-6, check_dtype=Tr
     and, with ``check_dtype``, its dtype too. NaN and infinities must sit where they sit in
     ``expected``. ``hint`` is appended to the failure message ("did you rescale by 1/(1-p)?").
     """
-    suffix = f"\nHint: {hint}" if hint else ""
+    suffix = _hint(hint)
     if _is_sequence(expected):
         verdict(name, _is_sequence(actual),
                 f"expected a {type(expected).__name__} of {len(expected)} values, "
@@ -121,7 +124,6 @@ def expect_close(name, actual, expected, *, rtol=1e-5, atol=1e-6, check_dtype=Tr
         verdict(name, False, f"{float(a[i])} where {float(e[i])} was expected"
                 f"{_fmt_index(i, shape)}" + suffix)
     diff = torch.where(finite, (a - e).abs(), torch.zeros_like(a))
-    diff = torch.where(torch.isnan(diff), torch.full_like(diff, math.inf), diff)
     allowed = atol + rtol * e.abs().where(finite, torch.zeros_like(e))
     off = diff > allowed
     if bool(off.any()):
@@ -135,7 +137,7 @@ def expect_close(name, actual, expected, *, rtol=1e-5, atol=1e-6, check_dtype=Tr
 
 def expect_equal(name, actual, expected, *, hint: str | None = None) -> None:
     """Exact equality: ints, strings, tuples, and tensors (same shape, dtype and values)."""
-    suffix = f"\nHint: {hint}" if hint else ""
+    suffix = _hint(hint)
     if isinstance(expected, torch.Tensor):
         verdict(name, isinstance(actual, torch.Tensor),
                 f"expected a torch.Tensor, got {_describe(actual)}" + suffix)
@@ -176,7 +178,7 @@ def expect_true(name: str, condition, message: str) -> None:
 def expect_raises(name: str, exception: type[BaseException], fn: Callable, *args,
                   hint: str | None = None, **kwargs) -> None:
     """``fn(*args, **kwargs)`` raises ``exception`` (or a subclass)."""
-    suffix = f"\nHint: {hint}" if hint else ""
+    suffix = _hint(hint)
     try:
         result = fn(*args, **kwargs)
     except exception:
@@ -197,7 +199,7 @@ def expect_device_agnostic(name: str, fn: Callable, *args, hint: str | None = No
     check. Operations that meta tensors cannot do at all (``.item()``, ``X[X > 0]``) say
     nothing about devices and pass. Returns the result, or None when inconclusive.
     """
-    suffix = f"\nHint: {hint}" if hint else ""
+    suffix = _hint(hint)
     try:
         result = fn(*args, **kwargs)
     except (RuntimeError, ValueError, TypeError) as error:
