@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,20 @@ def grade(root: Path, chapter_ids: list[str]) -> dict[str, str]:
         if result.returncode != 0:
             failures[chapter] = result.stdout + result.stderr
     return failures
+
+
+def error_summary(log: str) -> list[str]:
+    """From nbgrader's log: which student failed, and the exception that said why."""
+    lines = []
+    for line in log.splitlines():
+        student = re.search(r"error processing assignment '.*' for student '(.*)'", line)
+        if student:
+            lines.append(f"  {student.group(1)}: {lines.pop() if lines else 'see the log'}")
+        elif re.match(r"\s*[\w.]+(Error|Exception|Exit): ", line):
+            if lines and not lines[-1].startswith("  "):
+                lines.pop()  # keep only the last exception of a traceback
+            lines.append(line.strip())
+    return [line for line in lines if line.startswith("  ")]
 
 
 def gradebook_rows(root: Path) -> list[dict]:
@@ -199,8 +214,8 @@ def main(argv=None) -> None:
         failures = grade(root, args.chapters or chapters())
         print(format_table(gradebook_rows(root)))
         for chapter, log in failures.items():
-            errors = [line for line in log.splitlines() if "[ERROR]" in line]
-            print(f"\n{chapter}: nbgrader reported errors:\n" + "\n".join(errors[-20:]))
+            print(f"\n{chapter}: some submissions could not be graded:")
+            print("\n".join(error_summary(log)))
         if failures:
             raise SystemExit(1)
     elif args.command == "table":

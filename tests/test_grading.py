@@ -70,6 +70,9 @@ def graded(tmp_path_factory):
     course.copy_examples(root)
     for (student, chapter), (answers, _) in END_TO_END.items():
         submit(root, student, chapter, build_examples.submission(chapter, answers))
+    broken = root / "submitted" / "broken" / CH06 / f"{CH06}.ipynb"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"cells": [')  # a download cut short
     # what `make grade` runs
     result = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), "grade"],
                             capture_output=True, text=True, cwd=ROOT)
@@ -97,11 +100,14 @@ def auto_cells(cells):
 
 
 def test_batch_completes_and_prints_the_gradebook(graded):
+    """A file that is not a notebook is named with its error; everyone else is graded."""
     _, table, result = graded
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"^  broken: .*NotJSONError", result.stdout, re.M), result.stdout
     for student in {student for student, _ in table}:
         assert re.search(rf"^{student}\s", result.stdout, re.M), student
     assert "ch01_dag_autograd" in result.stdout and "ch06_dropout" in result.stdout
+    assert all(s == t for s, t, _ in auto_cells(table[("instructor", CH06)]).values())
 
 
 def test_export_and_feedback(graded):
