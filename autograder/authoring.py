@@ -34,6 +34,15 @@ HEADER = re.compile(r"^%% (\w+)(.*)$")
 KINDS = {"markdown", "code", "solution", "test", "written"}
 
 
+def nbgrader_meta(cell) -> dict:
+    """A cell's nbgrader metadata ({} when it has none, as after Colab)."""
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def grade_id(cell) -> str | None:
+    return nbgrader_meta(cell).get("grade_id")
+
+
 def course_settings(root: Path = ROOT) -> dict:
     return tomllib.loads((root / "pyproject.toml").read_text())["tool"]["dlcourse"]
 
@@ -107,7 +116,7 @@ def notebook_to_text(nb) -> str:
     if course_meta:
         out.append(f"%% notebook {json.dumps(course_meta)}")
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         if meta.get("solution") and meta.get("grade"):
             kind = "written"
         elif meta.get("solution"):
@@ -170,7 +179,7 @@ def stamp(nb, chapter: str, root: Path = ROOT) -> bool:
         raise ValueError(f"{chapter}: the first cell must be the markdown cell id=colab_badge")
     if first.source != badge(chapter, root):
         first.source, changed = badge(chapter, root), True
-    setups = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"]
+    setups = [c for c in nb.cells if grade_id(c) == "setup"]
     if len(setups) != 1:
         raise ValueError(f"{chapter}: expected one locked code cell with id=setup")
     if setups[0].source != setup_source(datasets, root):

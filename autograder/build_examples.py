@@ -2,8 +2,8 @@
 
 ``python -m autograder.build_examples`` rewrites them (``make notebooks`` does it after
 regenerating notebooks/); a test checks that the committed ones are up to date. Each example
-is what a student could plausibly hand in, and ``EXPECTED`` is the grade it must get; the
-README's table is this dictionary.
+is what a student could plausibly hand in; ``EXPECTED_LOSSES`` and the README's table say
+what each must score, and the test suite grades them to check both.
 """
 
 from __future__ import annotations
@@ -14,22 +14,18 @@ import textwrap
 
 import nbformat
 
-from .authoring import ROOT
+from .authoring import ROOT, grade_id, nbgrader_meta
 
 EXAMPLES = ROOT / "autograder" / "examples"
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
-def _grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
 def answers(chapter: str) -> dict[str, str]:
     """The instructor's solutions, as a student would type them (no nbgrader markers)."""
     nb = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
-    return {_grade_id(c): "\n".join(line for line in c.source.splitlines()
-                                    if not MARKER.match(line)).strip("\n")
-            for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    return {grade_id(c): "\n".join(line for line in c.source.splitlines()
+                                   if not MARKER.match(line)).strip("\n")
+            for c in nb.cells if nbgrader_meta(c).get("solution")}
 
 
 def release(chapter: str):
@@ -42,15 +38,15 @@ def submission(chapter: str, overrides: dict[str, str] | None = None):
     filled = {**answers(chapter), **{k: textwrap.dedent(v).strip("\n")
                                      for k, v in (overrides or {}).items()}}
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("solution"):
-            cell.source = filled[_grade_id(cell)]
+        if nbgrader_meta(cell).get("solution"):
+            cell.source = filled[grade_id(cell)]
     return nb
 
 
 def as_colab_saves_it(nb, delete: tuple[str, ...] = ()):
     """Cell metadata gone (Colab and older VS Code drop it), some cells deleted, new ids."""
     nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells if _grade_id(c) not in delete]
+    nb.cells = [c for c in nb.cells if grade_id(c) not in delete]
     for k, cell in enumerate(nb.cells):
         cell.metadata = {"id": f"colab{k:04d}"}
         cell.id = f"colab{k:04d}"

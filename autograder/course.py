@@ -4,7 +4,7 @@ Each command is a thin layer over nbgrader's own (``generate_assignment``, ``aut
 ``export``, ``generate_feedback``) run in the course root, so that an instructor who knows
 nbgrader can always fall back on it.
 
-    notebooks [--check]   stamp badges/setup cells, regenerate notebooks/ from solutions/
+    notebooks             stamp badges/setup cells, regenerate notebooks/ from solutions/
     examples              copy the bundled example submissions into submitted/
     grade [CHAPTER ...]   autograde every submitted/<student>/<chapter>/<chapter>.ipynb
     table                 print the gradebook
@@ -25,8 +25,7 @@ import tempfile
 from pathlib import Path
 
 from .authoring import ROOT, chapters
-
-EXAMPLES = ROOT / "autograder" / "examples"
+from .build_examples import EXAMPLES
 
 
 def nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -84,10 +83,11 @@ def grade(root: Path, chapter_ids: list[str]) -> dict[str, str]:
     """Autograde all submissions of the chapters; {chapter: nbgrader's log} for failures."""
     failures = {}
     for chapter in chapter_ids:
-        if not submissions(root, chapter):
+        students = submissions(root, chapter)
+        if not students:
             continue
         generate(root, [chapter])  # keeps the gradebook's copy of the source current
-        print(f"grading {chapter}: {', '.join(submissions(root, chapter))}", flush=True)
+        print(f"grading {chapter}: {', '.join(students)}", flush=True)
         result = nbgrader(root, "autograde", chapter, "--force", check=False)
         if result.returncode != 0:
             failures[chapter] = result.stdout + result.stderr
@@ -96,16 +96,15 @@ def grade(root: Path, chapter_ids: list[str]) -> dict[str, str]:
 
 def error_summary(log: str) -> list[str]:
     """From nbgrader's log: which student failed, and the exception that said why."""
-    lines = []
+    summary, last_error = [], "see nbgrader's log"
     for line in log.splitlines():
         student = re.search(r"error processing assignment '.*' for student '(.*)'", line)
         if student:
-            lines.append(f"  {student.group(1)}: {lines.pop() if lines else 'see the log'}")
+            summary.append(f"  {student.group(1)}: {last_error}")
+            last_error = "see nbgrader's log"
         elif re.match(r"\s*[\w.]+(Error|Exception|Exit): ", line):
-            if lines and not lines[-1].startswith("  "):
-                lines.pop()  # keep only the last exception of a traceback
-            lines.append(line.strip())
-    return [line for line in lines if line.startswith("  ")]
+            last_error = line.strip()  # the last one of a traceback says why
+    return summary
 
 
 def gradebook_rows(root: Path) -> list[dict]:
@@ -176,9 +175,7 @@ def main(argv=None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=ROOT, help="course root (default: here)")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("notebooks")
-    p.add_argument("--check", action="store_true",
-                   help="only check that notebooks/ is what solutions/ generates")
+    sub.add_parser("notebooks")
     sub.add_parser("examples")
     p = sub.add_parser("grade")
     p.add_argument("chapters", nargs="*")
@@ -189,13 +186,6 @@ def main(argv=None) -> None:
     root = args.root.resolve()
 
     if args.command == "notebooks":
-        if args.check:
-            stale = check_notebooks()
-            if stale:
-                raise SystemExit(f"notebooks/ is out of date for {', '.join(stale)}: "
-                                 f"run `make notebooks`")
-            print("notebooks/ matches solutions/")
-            return
         from .authoring import main as authoring_main
         from .build_examples import write as write_examples
 

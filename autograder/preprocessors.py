@@ -20,11 +20,9 @@ import nbformat
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .authoring import nbgrader_meta
+
 REPAIRS_KEY = "dlcourse_repairs"
-
-
-def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def defined_names(source: str) -> list[str]:
@@ -59,7 +57,7 @@ def realign(submission, release) -> tuple[list, list[str]]:
     by_grade_id: dict[str, int] = {}
     by_name: dict[str, int] = {}
     for i, cell in enumerate(sub_cells):
-        gid = _nbgrader(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if gid:
             by_grade_id[gid] = i  # duplicates: the last one is what ran last
         if cell.cell_type == "code":
@@ -68,7 +66,7 @@ def realign(submission, release) -> tuple[list, list[str]]:
 
     answer_of: dict[str, int] = {}  # release grade_id -> index of the student's cell
     for k, rc in enumerate(release.cells):
-        meta = _nbgrader(rc)
+        meta = nbgrader_meta(rc)
         if not meta.get("solution"):
             continue
         gid = meta["grade_id"]
@@ -101,7 +99,7 @@ def realign(submission, release) -> tuple[list, list[str]]:
             continue
         if cell.cell_type != "code" or cell.get("id") in release_ids:
             continue
-        if _nbgrader(cell).get("grade_id") or cell.source.strip() in release_sources:
+        if nbgrader_meta(cell).get("grade_id") or cell.source.strip() in release_sources:
             continue
         if defined_names(cell.source):
             pending.append(cell)
@@ -110,7 +108,7 @@ def realign(submission, release) -> tuple[list, list[str]]:
 
     cells = []
     for rc in release.cells:
-        meta = _nbgrader(rc)
+        meta = nbgrader_meta(rc)
         gid = meta.get("grade_id")
         cell = copy.deepcopy(rc)
         if meta.get("solution") and gid in answer_of:
@@ -127,12 +125,11 @@ def realign(submission, release) -> tuple[list, list[str]]:
             cell.source = student.source
         elif gid and not meta.get("solution"):
             original = by_grade_id.get(gid)
+            kind = "test" if meta.get("grade") else "read-only"
             if original is None:
-                repairs.append(f"{'test' if meta.get('grade') else 'read-only'} cell '{gid}' "
-                               f"was missing: restored from the release")
+                repairs.append(f"{kind} cell '{gid}' was missing: restored from the release")
             elif sub_cells[original].source.strip() != rc.source.strip():
-                repairs.append(f"{'test' if meta.get('grade') else 'read-only'} cell '{gid}' "
-                               f"was edited: restored from the release")
+                repairs.append(f"{kind} cell '{gid}' was edited: restored from the release")
         cells.append(cell)
     return cells, repairs
 

@@ -11,23 +11,16 @@ would distract from later chapters lives here.
 """
 
 from .check import expect_close, expect_equal, expect_raises, expect_true, forbid
-from .data import (
-    FASHION_MNIST_LABELS,
-    dataset,
-    fashion_mnist_labels,
-    load_fashion_mnist,
-    load_mnist,
-    prepare,
-)
+from .data import dataset, load_fashion_mnist, load_mnist, prepare
 from .plot import LivePlot, draw_autograd_graph, plot_histories, show_images
 from .runtime import budget, describe_device, in_colab, is_quick, setup, try_gpu
-from .train import accuracy, evaluate_accuracy, train
+from .train import evaluate_accuracy, train
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "FASHION_MNIST_LABELS", "LivePlot", "accuracy", "budget", "dataset", "describe_device",
+    "LivePlot", "budget", "dataset", "describe_device",
     "draw_autograd_graph", "evaluate_accuracy", "expect_close", "expect_equal", "expect_raises",
-    "expect_true", "fashion_mnist_labels", "forbid", "in_colab", "is_quick", "load_fashion_mnist",
+    "expect_true", "forbid", "in_colab", "is_quick", "load_fashion_mnist",
     "load_mnist", "plot_histories", "prepare", "setup", "show_images", "train", "try_gpu",
 ]  # fmt: skip

@@ -27,12 +27,6 @@ DATASETS = {
     "MNIST": torchvision.datasets.MNIST,
 }
 
-FASHION_MNIST_LABELS = (
-    "t-shirt", "trouser", "pullover", "dress", "coat",
-    "sandal", "shirt", "sneaker", "bag", "ankle boot",
-)  # fmt: skip
-
-
 class DataNotFound(RuntimeError):
     """The dataset is neither on disk nor downloadable."""
 
@@ -125,10 +119,6 @@ def dataset(name: str = "FashionMNIST", train: bool = True, transform=None):
     if transform is None:
         transform = torchvision.transforms.ToTensor()
     return DATASETS[name](str(prepare(name)), train=train, transform=transform, download=False)
-
-
-def fashion_mnist_labels(indices) -> list[str]:
-    return [FASHION_MNIST_LABELS[int(i)] for i in indices]
 
 
 class BatchLoader:

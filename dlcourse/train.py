@@ -15,11 +15,6 @@ from tqdm.auto import tqdm
 from .plot import LivePlot
 
 
-def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of rows whose argmax is the label."""
-    return (logits.argmax(dim=1) == y).float().mean().item()
-
-
 def evaluate_accuracy(net: nn.Module, data_iter, device=None) -> float:
     """Accuracy of ``net`` on ``data_iter``, in eval mode and without building a graph."""
     device = device or next(net.parameters()).device

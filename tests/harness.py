@@ -17,11 +17,9 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.authoring import grade_id, nbgrader_meta
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
 @dataclass
@@ -36,8 +34,7 @@ class Chapter:
         self.nb = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
         self.cells = {grade_id(c): c for c in self.nb.cells if grade_id(c)}
         self.exercises = [grade_id(c) for c in self.nb.cells
-                          if c.metadata.get("nbgrader", {}).get("solution")
-                          and c.cell_type == "code"]
+                          if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
 
     def solution(self, exercise: str) -> str:
         return self.cells[exercise].source
