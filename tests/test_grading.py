@@ -28,7 +28,7 @@ from .implementations import ch06_dropout as impl06
 pytestmark = pytest.mark.xdist_group("grading")
 
 CH01, CH06 = "ch01_dag_autograd", "ch06_dropout"
-CHAPTERS = [CH01, CH06]
+CHAPTERS = course.chapters()
 
 # (student, chapter) -> (answers replaced, test cells that must then score 0). A wrong
 # dag_forward also fails dag_grads_autograd's visible test, which calls it (documented).

@@ -18,6 +18,14 @@ CHAPTERS = authoring.chapters()
 
 # Exercise names and signatures from ../shared/COURSE.md: instructors' own tests rely on them.
 CONTRACT = {
+    "ch00_tensors": {
+        "pairwise_distances": "(points)",
+        "summary_stats": "(x)",
+        "matrix_rank": "(M, tol=None)",
+        "float32_fields": "(x: float)",
+        "contiguous_strides": "(shape)",
+        "storage_index": "(index, strides, offset=0)",
+    },
     "ch01_dag_autograd": {
         "dag_forward": "(w1, w2, x)",
         "dag_grads_autograd": "(w1, w2, x)",
@@ -25,6 +33,40 @@ CONTRACT = {
         "descend": "(a, b, eta, steps, detach_coupling=False)",
         "second_derivative": "(f, x)",
         "accumulated_gradient": "(model, loss_fn, batches)",
+    },
+    "ch02_modules_batches": {
+        "pm1_targets": "(labels, num_classes)",
+        "linear_forward": "(x, weight, bias=None)",
+        "linear_backward": "(grad_y, x, weight)",
+        "count_parameters": "(module)",
+        "Net": "()",
+        "NotBuggy": "()",
+        "mse": "(input, target)",
+    },
+    "ch03_convolutions": {
+        "corr1d": "(x, u)",
+        "corr2d": "(X, K)",
+        "conv_output_size": "(size, kernel_size, stride=1, padding=0, dilation=1)",
+        "corr2d_multi_in_out": "(X, K)",
+        "conv2d": "(input, weight, bias=None, stride=1, padding=0, dilation=1)",
+        "Conv2D": "(kernel_size)",
+        "learn_kernel": "(X, Y, kernel_size, steps=50, lr=0.03)",
+    },
+    "ch04_pooling": {
+        "pool2d": "(X, pool_size, mode='max')",
+        "max_pool2d": "(input, kernel_size, stride=None, padding=0)",
+        "avg_pool2d": "(input, kernel_size, stride=None)",
+        "global_avg_pool": "(x)",
+    },
+    "ch05_training": {
+        "fashion_mnist_labels": "(indices)",
+        "accuracy": "(logits, y)",
+        "log_softmax": "(o)",
+        "cross_entropy": "(o, y)",
+        "train_epoch": "(net, loader, loss_fn, optimizer, device)",
+        "evaluate": "(net, loader, device)",
+        "class_accuracy": "(preds, labels, num_classes)",
+        "split_indices": "(n, valid_fraction, seed)",
     },
     "ch06_dropout": {
         "dropout_layer": "(X, p)",
