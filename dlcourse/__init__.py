@@ -14,13 +14,13 @@ from .check import expect_close, expect_equal, expect_raises, expect_true, forbi
 from .data import dataset, load_fashion_mnist, load_mnist, prepare
 from .plot import LivePlot, draw_autograd_graph, plot_histories, show_images
 from .runtime import budget, describe_device, in_colab, is_quick, setup, try_gpu
-from .train import evaluate_accuracy, train
+from .train import amp_dtype, evaluate_accuracy, init_cnn, train
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "LivePlot", "budget", "dataset", "describe_device",
-    "draw_autograd_graph", "evaluate_accuracy", "expect_close", "expect_equal", "expect_raises",
-    "expect_true", "forbid", "in_colab", "is_quick", "load_fashion_mnist",
+    "amp_dtype", "budget", "dataset", "describe_device", "draw_autograd_graph",
+    "evaluate_accuracy", "expect_close", "expect_equal", "expect_raises", "expect_true",
+    "forbid", "in_colab", "init_cnn", "is_quick", "LivePlot", "load_fashion_mnist",
     "load_mnist", "plot_histories", "prepare", "setup", "show_images", "train", "try_gpu",
 ]  # fmt: skip

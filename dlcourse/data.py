@@ -14,6 +14,7 @@ read-only ``DLCOURSE_DATA`` is linked into ``data/`` and unzipped there.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import os
 from pathlib import Path
@@ -121,22 +122,56 @@ def dataset(name: str = "FashionMNIST", train: bool = True, transform=None):
     return DATASETS[name](str(prepare(name)), train=train, transform=transform, download=False)
 
 
+def _keep_freed_memory() -> None:
+    """Let glibc reuse freed blocks of up to 1 GiB instead of handing them back to the OS.
+
+    By default glibc maps every block above 32 MiB afresh and unmaps it on free. A batch of
+    256 images at 224x224 in float32 is 51 MiB, so each batch costs about 12,500 page faults
+    and the CPU spends more time zeroing pages than resizing (measured: 2.5x slower than a
+    batch of 128). CUDA's caching allocator already reuses memory; this is the CPU's turn.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 1 << 30)
+        libc.mallopt(m_trim_threshold, 1 << 31)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to tune
+        pass
+
+
+_MALLOC_TUNED = False
+
+
 class BatchLoader:
-    """Shuffled mini-batches from a whole dataset held as one uint8 tensor.
+    """Shuffled mini-batches from a whole dataset held as one uint8 tensor on the device.
 
     Much faster than a DataLoader over PIL images: one index per batch instead of one Python
-    call per image. Images come out as float32 in [0, 1] of shape (N, 1, H, W), resized
-    (bilinear) when ``resize`` is given, on ``device``.
+    call per image, and the work per batch happens where the model is. Images come out as
+    float32 of shape (N, 1, H, W): in [0, 1], or standardised with ``normalize=(mean, std)``;
+    resized (bilinear, as torchvision's Resize) when ``resize`` is given; in channels-last
+    memory format on request (faster convolutions on tensor-core GPUs).
+
+    Normalisation is applied to the small images before resizing: bilinear interpolation
+    averages with weights that sum to one, so the result is the same and costs 64 times
+    less at 224x224.
     """
 
     def __init__(self, images, labels, batch_size, shuffle=False, resize=None, device="cpu",
-                 generator=None):
+                 generator=None, normalize=None, channels_last=False):
         self.images = images.to(device)
         self.labels = labels.to(device)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.resize = (resize, resize) if isinstance(resize, int) else resize
         self.generator = generator
+        self.normalize = normalize
+        self.channels_last = channels_last
+        if self.resize is not None and self.images.device.type == "cpu":
+            _keep_freed_memory()
 
     def __len__(self):
         return -(-len(self.labels) // self.batch_size)
@@ -154,17 +189,23 @@ class BatchLoader:
         for start in range(0, n, self.batch_size):
             idx = order[start:start + self.batch_size]
             X = self.images[idx].unsqueeze(1).float().div_(255)
+            if self.normalize is not None:
+                mean, std = self.normalize
+                X.sub_(mean).div_(std)
             if self.resize is not None and tuple(X.shape[-2:]) != tuple(self.resize):
                 X = F.interpolate(X, size=self.resize, mode="bilinear", align_corners=False)
+            if self.channels_last:
+                X = X.contiguous(memory_format=torch.channels_last)
             yield X, self.labels[idx]
 
 
 def load_data(name="FashionMNIST", batch_size=256, resize=None, n_train=None, n_test=None,
-              device="cpu", seed=None):
+              device="cpu", seed=None, normalize=None, channels_last=False):
     """(train_iter, test_iter) over the real dataset, like d2l's ``load_data_fashion_mnist``.
 
     ``n_train``/``n_test`` keep only the first examples (quick mode); ``seed`` makes the
-    shuffling of the training batches repeatable.
+    shuffling of the training batches repeatable. The whole dataset goes to ``device`` once,
+    as uint8 (47 MB for Fashion-MNIST); see :class:`BatchLoader` for the other arguments.
     """
     root = prepare(name)
     iters = []
@@ -173,7 +214,8 @@ def load_data(name="FashionMNIST", batch_size=256, resize=None, n_train=None, n_
         images, labels = ds.data[:n], ds.targets[:n]
         generator = torch.Generator().manual_seed(seed) if (train and seed is not None) else None
         iters.append(BatchLoader(images, labels, batch_size, shuffle=train, resize=resize,
-                                 device=device, generator=generator))
+                                 device=device, generator=generator, normalize=normalize,
+                                 channels_last=channels_last))
     return tuple(iters)
 
 

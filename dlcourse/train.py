@@ -1,12 +1,18 @@
-"""The training loop the chapters share: a progress bar and live curves.
+"""The training loop the chapters share: a progress bar, live curves, and the GPU speed-ups.
 
 Written out in the chapters where training is taught (ch05); the helper is what later
-chapters call so that the page shows the idea, not the plumbing.
+chapters call so that the page shows the idea, not the plumbing. On a GPU it also turns on
+what makes AlexNet and GoogLeNet train in minutes on Colab (mixed precision, channels-last,
+cuDNN autotuning, optionally ``torch.compile``) and keeps a checkpoint after every epoch so
+that a disconnected runtime resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -15,56 +21,154 @@ from tqdm.auto import tqdm
 from .plot import LivePlot
 
 
-def evaluate_accuracy(net: nn.Module, data_iter, device=None) -> float:
+def init_cnn(module: nn.Module) -> None:
+    """Xavier-uniform weights for every Linear and Conv2d (apply with ``net.apply``).
+
+    d2l's AlexNet and GoogLeNet are meant to start from this; d2l 1.0.3 forgets to apply it
+    when a model is built outside its Trainer (AlexNet then reaches 0.83 instead of 0.9).
+    Lazy layers must be materialised first (one forward pass).
+    """
+    if isinstance(module, (nn.Linear, nn.Conv2d)):
+        nn.init.xavier_uniform_(module.weight)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+
+def amp_dtype(device: torch.device) -> torch.dtype | None:
+    """The mixed-precision type worth using on ``device``, or None for full precision.
+
+    bfloat16 where the GPU computes it natively (Ampere and later: A100, L4, H100), float16
+    with loss scaling on older tensor-core GPUs (Colab's T4, V100). On the CPU, bfloat16
+    autocast is slower than float32 on most laptops, so it stays off.
+    """
+    if device.type != "cuda":
+        return None
+    major, _ = torch.cuda.get_device_capability(device)
+    if major >= 8:
+        return torch.bfloat16
+    return torch.float16 if major >= 7 else None
+
+
+def _has_conv(net: nn.Module) -> bool:
+    return any(isinstance(m, nn.modules.conv._ConvNd) for m in net.modules())
+
+
+def _autocast(device: torch.device, amp: torch.dtype | None):
+    return torch.autocast(device.type, amp) if amp is not None else contextlib.nullcontext()
+
+
+def evaluate_accuracy(net: nn.Module, data_iter, device=None, amp: torch.dtype | None = None,
+                      channels_last: bool = False) -> float:
     """Accuracy of ``net`` on ``data_iter``, in eval mode and without building a graph."""
-    device = device or next(net.parameters()).device
+    device = torch.device(device) if device is not None else next(net.parameters()).device
     net.eval()
     correct, total = 0, 0
-    with torch.no_grad():
+    with torch.no_grad(), _autocast(device, amp):
         for X, y in data_iter:
-            X, y = X.to(device), y.to(device)
+            X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            if channels_last and X.dim() == 4:
+                X = X.contiguous(memory_format=torch.channels_last)
             correct += (net(X).argmax(dim=1) == y).sum().item()
             total += y.numel()
     return correct / max(total, 1)
 
 
+def _save(path: Path, state: dict) -> None:
+    """Write the checkpoint atomically: a disconnect mid-write must not destroy the last one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    torch.save(state, partial)
+    os.replace(partial, path)
+
+
 def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.1,
           loss_fn=None, optimizer=None, device=None, plot: bool = True,
-          title: str | None = None) -> dict[str, list[float]]:
+          title: str | None = None, amp="auto", channels_last="auto", compile: bool = False,
+          checkpoint: str | os.PathLike | None = None) -> dict[str, list[float]]:
     """Train ``net`` with mini-batch SGD (or ``optimizer``); return the per-epoch history.
 
     Shows one progress bar over all batches and, in a notebook, live curves of the training
     loss, training accuracy and test accuracy. ``loss_fn`` must return the batch mean
     (cross-entropy by default).
+
+    Speed-ups, each on by default where it helps: ``amp`` (mixed precision, see
+    :func:`amp_dtype`; ``False`` for full precision, or a dtype), ``channels_last`` (for
+    convolutional nets on a GPU) and cuDNN autotuning; ``compile=True`` adds
+    ``torch.compile`` (a minute of compiling, then faster epochs on a GPU).
+
+    ``checkpoint``: a file written after every epoch (model, optimiser, loss scaler, random
+    states, history). When it exists, training resumes after its last epoch: on Colab, point
+    it at Google Drive and a disconnect costs at most one epoch.
     """
     device = torch.device(device) if device is not None else next(net.parameters()).device
     net.to(device)
+    on_gpu = device.type == "cuda"
+    if amp == "auto":
+        amp = amp_dtype(device)
+    amp = amp or None
+    if channels_last == "auto":
+        channels_last = on_gpu and _has_conv(net)
+    if channels_last:
+        net.to(memory_format=torch.channels_last)
+    if on_gpu:
+        torch.backends.cudnn.benchmark = True  # input sizes are fixed: pick the fastest kernels
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     optimizer = optimizer or torch.optim.SGD(net.parameters(), lr=lr)
+    # float16 needs loss scaling (its gradients underflow); bfloat16 has float32's range.
+    scaler = torch.amp.GradScaler(device.type, enabled=amp == torch.float16)
+    model = torch.compile(net) if compile else net
     history = {"train_loss": [], "train_acc": [], "test_acc": []}
+    generator = getattr(train_iter, "generator", None)
+
+    first_epoch = 0
+    checkpoint = Path(checkpoint) if checkpoint is not None else None
+    if checkpoint is not None and checkpoint.exists():
+        state = torch.load(checkpoint, map_location=device, weights_only=False)
+        net.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scaler.load_state_dict(state["scaler"])
+        history = state["history"]
+        torch.set_rng_state(state["rng"])
+        if on_gpu and state.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state(state["cuda_rng"], device)
+        if generator is not None and state["generator"] is not None:
+            generator.set_state(state["generator"])
+        first_epoch = state["epoch"]
+        print(f"resuming from {checkpoint} after epoch {first_epoch} of {num_epochs}")
+
     board = LivePlot(xlabel="epoch", ylim=(0, None), title=title) if plot else None
+    if board is not None:
+        for epoch, values in enumerate(zip(*history.values()), start=1):
+            board.add(epoch, **dict(zip(history, values)))
     batches = len(train_iter)
     start, seen = time.perf_counter(), 0
-    with tqdm(total=num_epochs * batches, desc=title or "training", unit="batch") as bar:
-        for epoch in range(num_epochs):
+    with tqdm(total=num_epochs * batches, initial=first_epoch * batches,
+              desc=title or "training", unit="batch") as bar:
+        for epoch in range(first_epoch, num_epochs):
             net.train()
             loss_sum, correct, n = 0.0, 0, 0
             for i, (X, y) in enumerate(train_iter):
-                X, y = X.to(device), y.to(device)
-                logits = net(X)
-                loss = loss_fn(logits, y)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                loss_sum += loss.item() * y.numel()
-                correct += (logits.argmax(dim=1) == y).sum().item()
+                X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
+                if channels_last and X.dim() == 4:
+                    X = X.contiguous(memory_format=torch.channels_last)
+                with _autocast(device, amp):
+                    logits = model(X)
+                    loss = loss_fn(logits, y)
+                optimizer.zero_grad(set_to_none=True)
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+                # .item() waits for the GPU: sum on the device, read once per epoch.
+                loss_sum += loss.detach().float() * y.numel()
+                correct += (logits.argmax(dim=1) == y).sum()
                 n += y.numel()
                 bar.update(1)
                 if board is not None and (i + 1) % max(1, batches // 5) == 0:
                     board.add(epoch + (i + 1) / batches,
-                              train_loss=loss_sum / n, train_acc=correct / n)
+                              train_loss=float(loss_sum) / n, train_acc=int(correct) / n)
             seen += n
-            test_acc = evaluate_accuracy(net, test_iter, device)
+            loss_sum, correct = float(loss_sum), int(correct)
+            test_acc = evaluate_accuracy(model, test_iter, device, amp, channels_last)
             history["train_loss"].append(loss_sum / n)
             history["train_acc"].append(correct / n)
             history["test_acc"].append(test_acc)
@@ -72,9 +176,18 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
                             test_acc=f"{test_acc:.3f}")
             if board is not None:
                 board.add(epoch + 1, test_acc=test_acc)
+            if checkpoint is not None:
+                _save(checkpoint, {
+                    "epoch": epoch + 1, "model": net.state_dict(),
+                    "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
+                    "history": history, "rng": torch.get_rng_state(),
+                    "cuda_rng": torch.cuda.get_rng_state(device) if on_gpu else None,
+                    "generator": generator.get_state() if generator is not None else None,
+                })
     if board is not None:
         board.close()
     seconds = time.perf_counter() - start
+    speed = f"; {seen / seconds:,.0f} examples/s on {device}" if seen else ""
     print(f"loss {history['train_loss'][-1]:.3f}, train acc {history['train_acc'][-1]:.3f}, "
-          f"test acc {history['test_acc'][-1]:.3f}; {seen / seconds:,.0f} examples/s on {device}")
+          f"test acc {history['test_acc'][-1]:.3f}{speed}")
     return history

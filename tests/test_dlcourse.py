@@ -310,3 +310,91 @@ def test_data_main_reports_missing_data(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         data.main(["MNIST"])
     assert "MNIST is not in" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the fast training path
+
+
+def test_batch_loader_resizes_like_d2ls_pipeline(shared_data):
+    """Resize + ToTensor (+ Normalize) on PIL images, as d2l does per image, within one grey
+    level (PIL rounds to uint8, the batched path does not)."""
+    from torchvision import transforms
+
+    raw = data.dataset("FashionMNIST", train=False, transform=lambda img: img)
+    images = torch.stack([torch.from_numpy(__import__("numpy").array(raw[i][0]))
+                          for i in range(6)])
+    labels = torch.tensor([raw[i][1] for i in range(6)])
+    for size in (96, 224):
+        per_image = transforms.Compose([transforms.Resize(size), transforms.ToTensor(),
+                                        transforms.Normalize((0.29,), (0.35,))])
+        expected = torch.stack([per_image(raw[i][0]) for i in range(6)])
+        loader = data.BatchLoader(images, labels, 4, resize=size, normalize=(0.29, 0.35),
+                                  channels_last=True)
+        X = torch.cat([x for x, _ in loader])
+        assert X.shape == (6, 1, size, size)
+        assert (X - expected).abs().max() <= 1.01 / 255 / 0.35
+        assert next(iter(loader))[0].is_contiguous(memory_format=torch.channels_last)
+
+
+def _toy_problem(seed=0):
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 2, (96,), generator=g)
+    images = torch.randint(0, 156, (96, 8, 8), dtype=torch.uint8, generator=g)
+    images[labels == 1, :, :4] += 100  # class 1: a brighter left half
+    train_iter = data.BatchLoader(images, labels, 32, shuffle=True,
+                                  generator=torch.Generator().manual_seed(1))
+    test_iter = data.BatchLoader(images[:32], labels[:32], 32)
+    return train_iter, test_iter
+
+
+def _toy_net():
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Dropout(0.3),
+                         nn.Linear(4 * 6 * 6, 2))
+
+
+def test_training_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
+    """A run cut after epoch 2 and resumed gives the weights and history of an uncut run:
+    model, optimiser, data order and dropout's random numbers all continue."""
+    def run(epochs, checkpoint):
+        torch.manual_seed(0)
+        net = _toy_net()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        train_iter, test_iter = _toy_problem()
+        history = dlcourse.train(net, train_iter, test_iter, epochs, optimizer=optimizer,
+                                 plot=False, checkpoint=checkpoint)
+        return net, history
+
+    uncut, expected = run(4, None)
+    path = tmp_path / "drive" / "run.pt"
+    run(2, path)
+    assert torch.load(path, weights_only=False)["epoch"] == 2
+    resumed, history = run(4, path)
+    assert "resuming from" in capsys.readouterr().out
+    assert history == expected
+    for a, b in zip(uncut.state_dict().values(), resumed.state_dict().values()):
+        assert torch.equal(a, b)
+    assert not path.with_name("run.pt.partial").exists()
+    _, again = run(4, path)  # already finished: nothing to train
+    assert again == expected
+
+
+def test_mixed_precision_choice(monkeypatch):
+    assert dlcourse.amp_dtype(torch.device("cpu")) is None
+    for capability, dtype in (((7, 5), torch.float16), ((8, 0), torch.bfloat16),
+                              ((9, 0), torch.bfloat16), ((6, 1), None)):
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda d, c=capability: c)
+        assert dlcourse.amp_dtype(torch.device("cuda")) == dtype, capability
+
+
+def test_speed_options_train_on_the_cpu():
+    """bfloat16 autocast, channels-last and init_cnn run on the CPU too (what a laptop or
+    the CPU-only grader meets); the net still learns."""
+    torch.manual_seed(0)
+    net = _toy_net()
+    net.apply(dlcourse.init_cnn)
+    assert not net[0].bias.any()
+    train_iter, test_iter = _toy_problem()
+    history = dlcourse.train(net, train_iter, test_iter, 6, lr=0.05, plot=False,
+                             amp=torch.bfloat16, channels_last=True)
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
