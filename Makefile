@@ -61,7 +61,8 @@ test: setup data lint
 	$(PYTHON) -m pytest -n $(JOBS) --dist loadgroup tests
 
 # Speed figures, each a ratio against a baseline measured in the same run.
-bench: setup
+bench: setup data
+	$(PYTHON) benchmarks/bench_pipeline.py --train
 	$(PYTHON) benchmarks/bench_liveplot.py 100
 
 clean:
