@@ -73,6 +73,15 @@ CONTRACT = {
         "Dropout": "(p)",
         "dropout_mlp": "(p1, p2)",
     },
+    "ch07_alexnet": {
+        "alexnet": "(in_channels=1, num_classes=10)",
+        "layer_shapes": "(net, input_shape)",
+        "small_alexnet": "(num_classes=10)",
+    },
+    "ch08_googlenet": {
+        "Inception": "(in_channels, c1, c2, c3, c4)",
+        "googlenet": "(in_channels=1, num_classes=10)",
+    },
 }
 
 
