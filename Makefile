@@ -16,7 +16,7 @@ JOBS        ?= 2
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND ?= Agg
 
-.PHONY: all setup data notebooks examples grade table export feedback lab test lint bench clean
+.PHONY: all setup data notebooks collect examples grade table export feedback lab test lint bench clean
 
 all: setup data notebooks examples grade
 
@@ -34,6 +34,10 @@ data: setup
 
 notebooks: setup
 	$(PYTHON) -m autograder notebooks
+
+# FROM: the LMS download (a zip or a folder); see autograder/collect.py for the names it reads
+collect: setup
+	$(PYTHON) -m autograder collect "$(FROM)"
 
 examples: setup
 	$(PYTHON) -m autograder examples

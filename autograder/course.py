@@ -5,6 +5,7 @@ Each command is a thin layer over nbgrader's own (``generate_assignment``, ``aut
 nbgrader can always fall back on it.
 
     notebooks             stamp badges/setup cells, regenerate notebooks/ from solutions/
+    collect FROM          an LMS download (zip or folder) into submitted/<student>/<chapter>/
     examples              copy the bundled example submissions into submitted/
     grade [CHAPTER ...]   autograde every submitted/<student>/<chapter>/<chapter>.ipynb
     table                 print the gradebook
@@ -177,6 +178,10 @@ def main(argv=None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("notebooks")
     sub.add_parser("examples")
+    p = sub.add_parser("collect")
+    p.add_argument("source", type=Path, help="the LMS download: a .zip or a folder")
+    p.add_argument("--pattern", action="append", help="a regular expression with named groups "
+                   "student and chapter, tried on each file's path (repeatable)")
     p = sub.add_parser("grade")
     p.add_argument("chapters", nargs="*")
     sub.add_parser("table")
@@ -193,6 +198,12 @@ def main(argv=None) -> None:
         generate(root, chapters())
         print(f"notebooks/ regenerated for {len(chapters())} chapters")
         print(f"{len(write_examples())} example submissions rebuilt in autograder/examples/")
+    elif args.command == "collect":
+        from .collect import collect
+
+        if not args.source.exists():
+            raise SystemExit(f"collect: {args.source} does not exist")
+        print("\n".join(collect(args.source, root, args.pattern).lines()))
     elif args.command == "examples":
         for name in copy_examples(root):
             print(f"submitted/{name}")

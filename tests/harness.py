@@ -55,10 +55,10 @@ class Chapter:
         overrides = overrides or {}
         ns: dict = {"__name__": "__main__"}
         with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(self.cells["imports"].source, "imports", "exec"), ns)
+            exec(compile(self.cells["imports"].source, "imports", "exec", dont_inherit=True), ns)
             for exercise in self.exercises:
                 source = textwrap.dedent(overrides.get(exercise, self.solution(exercise)))
-                exec(compile(source, exercise, "exec"), ns)
+                exec(compile(source, exercise, "exec", dont_inherit=True), ns)
         return ns
 
     def run(self, exercise: str, implementation: str | None = None,
@@ -69,7 +69,7 @@ class Chapter:
         try:
             ns = self.namespace(overrides)
             with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(test, f"test_{exercise}", "exec"), ns)
+                exec(compile(test, f"test_{exercise}", "exec", dont_inherit=True), ns)
         except Exception as error:  # noqa: BLE001 - any exception is a failed test cell
             return Outcome(False, f"{type(error).__name__}: {error}")
         return Outcome(True)

@@ -23,7 +23,11 @@ def catalogue(chapter):
 
 def _cases(kind):
     for chapter in CHAPTERS:
-        for exercise, implementations in getattr(catalogue(chapter), kind).items():
+        try:
+            module = catalogue(chapter)
+        except ModuleNotFoundError:  # test_every_exercise_has_enough_implementations fails
+            continue
+        for exercise, implementations in getattr(module, kind).items():
             for label in implementations:
                 yield pytest.param(chapter, exercise, label, id=f"{chapter}-{exercise}-{label}")
 

@@ -1,14 +1,14 @@
 """The instructor pipeline end to end: nbgrader grades real submissions in a course copy.
 
-One course is graded once per test session (about two minutes): the instructor notebooks
-handed in as they are, the untouched student notebooks, the bundled examples, and a few
-implementations from tests/implementations inserted into otherwise complete submissions.
+One course is graded once per test session through `make grade`'s command line: the bundled
+examples, a few implementations from tests/implementations inserted into otherwise complete
+submissions, and a file that is not a notebook. Every chapter's instructor and untouched
+student notebooks are graded in test_grading_chapters.py, in parallel with this.
 """
 
 import csv
 import json
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,7 +28,7 @@ from .implementations import ch06_dropout as impl06
 pytestmark = pytest.mark.xdist_group("grading")
 
 CH01, CH06 = "ch01_dag_autograd", "ch06_dropout"
-CHAPTERS = course.chapters()
+CHAPTERS = [CH01, CH06]  # the chapters of the examples
 
 # (student, chapter) -> (answers replaced, test cells that must then score 0). A wrong
 # dag_forward also fails dag_grads_autograd's visible test, which calls it (documented).
@@ -64,9 +64,6 @@ def scores(rows):
 def graded(tmp_path_factory):
     root = course.course_copy(tmp_path_factory.mktemp("course"))
     course.generate(root, CHAPTERS)
-    for chapter in CHAPTERS:
-        shutil.copytree(ROOT / "solutions" / chapter, root / "submitted" / "instructor" / chapter)
-        shutil.copytree(root / "notebooks" / chapter, root / "submitted" / "blank" / chapter)
     course.copy_examples(root)
     for (student, chapter), (answers, _) in END_TO_END.items():
         submit(root, student, chapter, build_examples.submission(chapter, answers))
@@ -107,7 +104,7 @@ def test_batch_completes_and_prints_the_gradebook(graded):
     for student in {student for student, _ in table}:
         assert re.search(rf"^{student}\s", result.stdout, re.M), student
     assert "ch01_dag_autograd" in result.stdout and "ch06_dropout" in result.stdout
-    assert all(s == t for s, t, _ in auto_cells(table[("instructor", CH06)]).values())
+    assert all(s == t for s, t, _ in auto_cells(table[("example_perfect", CH06)]).values())
 
 
 def test_export_and_feedback(graded):
@@ -123,25 +120,6 @@ def test_export_and_feedback(graded):
     assert float(perfect["raw_score"]) == 7.0
     html = root / "feedback" / "example_wrong" / CH01 / f"{CH01}.html"
     assert "dq/dw1" in html.read_text()  # the failing test's message reaches the student
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_instructor_notebook_gets_full_marks(graded, chapter):
-    root, table, _ = graded
-    cells = auto_cells(table[("instructor", chapter)])
-    assert cells and all(score == top for score, top, _ in cells.values()), cells
-    assert errors(autograded(root, "instructor", chapter)) == []
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_untouched_student_notebook_scores_zero_and_runs(graded, chapter):
-    root, table, _ = graded
-    cells = table[("blank", chapter)]
-    assert all(score == 0 for score, _, _ in auto_cells(cells).values()), cells
-    # Unanswered written questions score 0 without waiting for the instructor.
-    assert all(score == 0 and not pending for name, (score, _, pending) in cells.items()
-               if name.startswith("written_"))
-    assert errors(autograded(root, "blank", chapter), skip_tests=True) == []
 
 
 PLAIN_CONFIG = """c = get_config()

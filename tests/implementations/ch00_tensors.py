@@ -1,0 +1,485 @@
+"""Student answers for ch00: correct ones written differently from the solution, and the
+mistakes students really make. Each must get, respectively, full marks and zero."""
+
+ALTERNATIVES = {
+    "pairwise_distances": {
+        "matrix product, clamped (the fast route)": """
+def pairwise_distances(points):
+    sq = (points * points).sum(dim=1)
+    d2 = sq[:, None] + sq[None, :] - 2 * points @ points.T
+    return d2.clamp_min(0).sqrt()
+""",
+        "vector_norm of the broadcast differences": """
+def pairwise_distances(points):
+    return torch.linalg.vector_norm(points.unsqueeze(1) - points.unsqueeze(0), dim=-1)
+""",
+        "einsum and relu": """
+def pairwise_distances(points):
+    gram = torch.einsum("id,jd->ij", points, points)
+    sq = torch.diagonal(gram)
+    return torch.sqrt(torch.relu(sq.unsqueeze(1) + sq.unsqueeze(0) - 2 * gram))
+""",
+        "vmap over the rows": """
+def pairwise_distances(points):
+    return torch.vmap(lambda p: ((points - p) ** 2).sum(dim=1).sqrt())(points)
+""",
+        "NumPy on the CPU, back to the device": """
+def pairwise_distances(points):
+    p = points.detach().cpu().numpy()
+    d = np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(axis=-1))
+    return torch.from_numpy(d).to(device=points.device, dtype=points.dtype)
+""",
+        "torch.maximum with a zero tensor, norm with p=2": """
+def pairwise_distances(points):
+    n2 = points.norm(dim=1, keepdim=True) ** 2
+    d2 = n2 + n2.T - 2 * points.matmul(points.t())
+    return torch.maximum(d2, torch.zeros_like(d2)).sqrt()
+""",
+    },
+    "summary_stats": {
+        "NumPy on the CPU": """
+def summary_stats(x):
+    a = x.detach().cpu().numpy()
+    return float(np.mean(a)), float(np.median(a)), float(np.std(a))
+""",
+        "quantile and unbiased=False": """
+def summary_stats(x):
+    return (x.mean().item(), torch.quantile(x.flatten(), 0.5).item(),
+            torch.std(x, unbiased=False).item())
+""",
+        "var_mean and kthvalue": """
+def summary_stats(x):
+    v = x.reshape(-1)
+    n = v.numel()
+    var, mean = torch.var_mean(v, correction=0)
+    lo = v.kthvalue((n + 1) // 2).values
+    hi = v.kthvalue(n // 2 + 1).values
+    return float(mean), float((lo + hi) / 2), float(var.sqrt())
+""",
+        "by the formulas, in float64": """
+def summary_stats(x):
+    v = x.double().flatten()
+    n = len(v)
+    mean = v.sum() / n
+    s = torch.sort(v).values
+    median = s[n // 2] if n % 2 == 1 else (s[n // 2 - 1] + s[n // 2]) / 2
+    std = torch.sqrt(((v - mean) ** 2).sum() / n)
+    return float(mean), float(median), float(std)
+""",
+    },
+    "matrix_rank": {
+        "torch.linalg.svd and a Python threshold": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svd(M, full_matrices=False).S
+    if tol is None:
+        tol = S[0].item() * max(M.shape[0], M.shape[1]) * torch.finfo(M.dtype).eps
+    return int(torch.count_nonzero(S > tol))
+""",
+        "NumPy's SVD": """
+def matrix_rank(M, tol=None):
+    a = M.detach().cpu().numpy()
+    s = np.linalg.svd(a, compute_uv=False)
+    if tol is None:
+        tol = s.max() * max(a.shape) * np.finfo(a.dtype).eps
+    return int(np.sum(s > tol))
+""",
+        "torch.svd (older API), a loop over the values": """
+def matrix_rank(M, tol=None):
+    _, S, _ = torch.svd(M)
+    threshold = max(M.shape) * torch.finfo(M.dtype).eps * S.max() if tol is None else tol
+    rank = 0
+    for s in S.tolist():
+        if s > threshold:
+            rank += 1
+    return rank
+""",
+    },
+    "float32_fields": {
+        "struct, big-endian": """
+import struct
+
+def float32_fields(x: float):
+    (bits,) = struct.unpack(">I", struct.pack(">f", x))
+    return bits >> 31, (bits >> 23) & 255, bits & (2 ** 23 - 1)
+""",
+        "NumPy view as uint32": """
+def float32_fields(x: float):
+    bits = int(np.array([x], dtype=np.float32).view(np.uint32)[0])
+    return (bits >> 31) & 1, (bits >> 23) & 0xFF, bits & 0x7FFFFF
+""",
+        "signed int32 view, shifts masked": """
+def float32_fields(x: float):
+    b = torch.tensor([x], dtype=torch.float32).view(torch.int32).item()
+    return (b >> 31) & 1, (b >> 23) & 0xFF, b & 0x7FFFFF
+""",
+        "from the value with math (special cases handled)": """
+def float32_fields(x: float):
+    sign = 1 if math.copysign(1.0, x) < 0 else 0
+    a = abs(x)
+    if math.isinf(a):
+        return sign, 255, 0
+    if a < 2.0 ** -126:  # zero or subnormal
+        return sign, 0, int(a * 2.0 ** 149)
+    m, e = math.frexp(a)  # a = m * 2**e, 0.5 <= m < 1
+    return sign, e - 1 + 127, int((2 * m - 1) * 2 ** 23)
+""",
+        "int.from_bytes of the bytes": """
+import struct
+
+def float32_fields(x: float):
+    bits = int.from_bytes(struct.pack("<f", x), "little")
+    binary = format(bits, "032b")
+    return int(binary[0], 2), int(binary[1:9], 2), int(binary[9:], 2)
+""",
+    },
+    "contiguous_strides": {
+        "math.prod of the later sizes": """
+def contiguous_strides(shape):
+    shape = tuple(shape)
+    return tuple(math.prod(shape[k + 1:]) for k in range(len(shape)))
+""",
+        "itertools.accumulate": """
+from itertools import accumulate
+import operator
+
+def contiguous_strides(shape):
+    if len(shape) == 0:
+        return ()
+    sizes = list(shape)[1:][::-1]
+    return tuple(accumulate([1] + sizes, operator.mul))[::-1]
+""",
+        "recursion": """
+def contiguous_strides(shape):
+    shape = tuple(int(s) for s in shape)
+    if not shape:
+        return ()
+    rest = contiguous_strides(shape[1:])
+    return ((rest[0] * shape[1],) if rest else (1,)) + rest
+""",
+        "index loop from the end, a preallocated list": """
+def contiguous_strides(shape):
+    n = len(shape)
+    strides = [1] * n
+    for k in range(n - 2, -1, -1):
+        strides[k] = strides[k + 1] * shape[k + 1]
+    return tuple(int(s) for s in strides)
+""",
+    },
+    "storage_index": {
+        "an explicit loop": """
+def storage_index(index, strides, offset=0):
+    position = offset
+    for k in range(len(index)):
+        position += index[k] * strides[k]
+    return position
+""",
+        "NumPy dot, converted to int": """
+def storage_index(index, strides, offset=0):
+    i = np.asarray(index, dtype=np.int64)
+    return int(offset + np.dot(i, np.asarray(strides, dtype=np.int64)))
+""",
+        "functools.reduce": """
+from functools import reduce
+
+def storage_index(index, strides, offset=0):
+    return reduce(lambda acc, pair: acc + pair[0] * pair[1], zip(index, strides), offset)
+""",
+        "torch dot, item()": """
+def storage_index(index, strides, offset=0):
+    if len(index) == 0:
+        return int(offset)
+    i = torch.tensor(list(index), dtype=torch.int64)
+    s = torch.tensor(list(strides), dtype=torch.int64)
+    return offset + int(torch.dot(i, s).item())
+""",
+    },
+}
+
+WRONG = {
+    "pairwise_distances": {
+        "squared distances (no square root)": """
+def pairwise_distances(points):
+    diff = points[:, None, :] - points[None, :, :]
+    return (diff ** 2).sum(-1)
+""",
+        "matrix product without the clamp (nan on the diagonal)": """
+def pairwise_distances(points):
+    sq = (points ** 2).sum(1)
+    return (sq[:, None] + sq[None, :] - 2 * points @ points.T).sqrt()
+""",
+        "a Python loop over the rows": """
+def pairwise_distances(points):
+    rows = [((points - p) ** 2).sum(dim=1).sqrt() for p in points]
+    return torch.stack(rows)
+""",
+        "a pure Python double loop": """
+def pairwise_distances(points):
+    P = points.tolist()
+    n = len(P)
+    out = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(n):
+            out[i][j] = math.dist(P[i], P[j])
+    return torch.tensor(out, dtype=points.dtype, device=points.device)
+""",
+        "torch.cdist": """
+def pairwise_distances(points):
+    return torch.cdist(points, points)
+""",
+        "cdist imported under another name": """
+from torch import cdist as all_distances
+
+def pairwise_distances(points):
+    return all_distances(points, points)
+""",
+        "a loop over the coordinates": """
+def pairwise_distances(points):
+    d2 = torch.zeros(points.shape[0], points.shape[0], dtype=points.dtype, device=points.device)
+    for k in range(points.shape[1]):
+        d2 = d2 + (points[:, k, None] - points[None, :, k]) ** 2
+    return d2.sqrt()
+""",
+        "NumPy result: float64 and on the CPU": """
+def pairwise_distances(points):
+    p = points.numpy().astype(np.float64)
+    return torch.from_numpy(np.sqrt(((p[:, None] - p[None]) ** 2).sum(-1)))
+""",
+        "L1 distance": """
+def pairwise_distances(points):
+    return (points[:, None, :] - points[None, :, :]).abs().sum(-1)
+""",
+        "norm over the wrong dimension": """
+def pairwise_distances(points):
+    return (points[:, None, :] - points[None, :, :]).norm(dim=1)
+""",
+    },
+    "summary_stats": {
+        "torch.median and torch.std (the defaults)": """
+def summary_stats(x):
+    return x.mean().item(), x.median().item(), x.std().item()
+""",
+        "correct median, torch.std's n - 1": """
+def summary_stats(x):
+    return x.mean().item(), torch.quantile(x.flatten(), 0.5).item(), x.std().item()
+""",
+        "correct std, torch.median's lower middle": """
+def summary_stats(x):
+    return x.mean().item(), x.median().item(), x.std(correction=0).item()
+""",
+        "tensors instead of floats": """
+def summary_stats(x):
+    return x.mean(), torch.quantile(x.flatten(), 0.5), x.std(correction=0)
+""",
+        "upper middle value for the median": """
+def summary_stats(x):
+    v = x.flatten().sort().values
+    return v.mean().item(), v[v.numel() // 2].item(), v.std(correction=0).item()
+""",
+        "average of the two middles also for odd sizes": """
+def summary_stats(x):
+    v = x.flatten().sort().values
+    n = v.numel()
+    m = ((v[n // 2 - 1] + v[n // 2]) / 2) if n > 1 else v[0]
+    return v.mean().item(), m.item(), v.std(correction=0).item()
+""",
+        "median over the last dimension only": """
+def summary_stats(x):
+    med = torch.quantile(x, 0.5, dim=-1).mean()
+    return x.mean().item(), med.item(), x.std(correction=0).item()
+""",
+    },
+    "matrix_rank": {
+        "torch.linalg.matrix_rank": """
+def matrix_rank(M, tol=None):
+    if tol is None:
+        return int(torch.linalg.matrix_rank(M))
+    return int(torch.linalg.matrix_rank(M, atol=tol))
+""",
+        "numpy.linalg.matrix_rank": """
+def matrix_rank(M, tol=None):
+    return int(np.linalg.matrix_rank(M.numpy(), tol=tol))
+""",
+        "counts the non-zero singular values (no tolerance)": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svdvals(M)
+    return int((S > (0 if tol is None else tol)).sum())
+""",
+        "float32's eps for every dtype": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svdvals(M)
+    if tol is None:
+        tol = max(M.shape) * 1.1920929e-07 * S.max()
+    return int((S > tol).sum())
+""",
+        "float64's eps for every dtype": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svdvals(M)
+    if tol is None:
+        tol = max(M.shape) * np.finfo(float).eps * S.max()
+    return int((S > tol).sum())
+""",
+        "min(m, n) in the tolerance": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svdvals(M)
+    if tol is None:
+        tol = min(M.shape) * torch.finfo(M.dtype).eps * S.max()
+    return int((S > tol).sum())
+""",
+        ">= instead of >": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svdvals(M)
+    if tol is None:
+        tol = max(M.shape) * torch.finfo(M.dtype).eps * S.max()
+    return int((S >= tol).sum())
+""",
+        "a given tol taken as relative to sigma_max": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svdvals(M)
+    rtol = max(M.shape) * torch.finfo(M.dtype).eps if tol is None else tol
+    return int((S > rtol * S.max()).sum())
+""",
+        "`if not tol`: tol=0.0 becomes the default": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svdvals(M)
+    if not tol:
+        tol = max(M.shape) * torch.finfo(M.dtype).eps * S.max()
+    return int((S > tol).sum())
+""",
+        "returns a tensor": """
+def matrix_rank(M, tol=None):
+    S = torch.linalg.svdvals(M)
+    if tol is None:
+        tol = max(M.shape) * torch.finfo(M.dtype).eps * S.max()
+    return (S > tol).sum()
+""",
+        "eigenvalues of M^T M instead of the SVD": """
+def matrix_rank(M, tol=None):
+    small = M.T @ M if M.shape[0] >= M.shape[1] else M @ M.T
+    S = torch.linalg.eigvalsh(small).clamp_min(0).sqrt()
+    if tol is None:
+        tol = max(M.shape) * torch.finfo(M.dtype).eps * S.max()
+    return int((S > tol).sum())
+""",
+    },
+    "float32_fields": {
+        "math.frexp without the special cases": """
+def float32_fields(x: float):
+    sign = 1 if x < 0 else 0
+    m, e = math.frexp(abs(x))
+    return sign, e - 1 + 127, int((2 * m - 1) * 2 ** 23)
+""",
+        "x < 0 for the sign (-0.0 gets 0)": """
+import struct
+
+def float32_fields(x: float):
+    bits = struct.unpack("<I", struct.pack("<f", x))[0]
+    return int(x < 0), (bits >> 23) & 0xFF, bits & 0x7FFFFF
+""",
+        "unbiased exponent": """
+import struct
+
+def float32_fields(x: float):
+    bits = struct.unpack("<I", struct.pack("<f", x))[0]
+    return bits >> 31, ((bits >> 23) & 0xFF) - 127, bits & 0x7FFFFF
+""",
+        "float64 layout": """
+import struct
+
+def float32_fields(x: float):
+    bits = struct.unpack("<Q", struct.pack("<d", x))[0]
+    return bits >> 63, (bits >> 52) & 0x7FF, bits & (2 ** 52 - 1)
+""",
+        "signed int32 view: sign -1": """
+def float32_fields(x: float):
+    b = torch.tensor(x, dtype=torch.float32).view(torch.int32).item()
+    return b >> 31, (b >> 23) & 0xFF, b & 0x7FFFFF
+""",
+        "implicit leading 1 in the fraction": """
+import struct
+
+def float32_fields(x: float):
+    bits = struct.unpack("<I", struct.pack("<f", x))[0]
+    e = (bits >> 23) & 0xFF
+    f = bits & 0x7FFFFF
+    return bits >> 31, e, f | (1 << 23) if 0 < e < 255 else f
+""",
+        "bytes in the wrong order": """
+import struct
+
+def float32_fields(x: float):
+    bits = struct.unpack(">I", struct.pack("<f", x))[0]
+    return bits >> 31, (bits >> 23) & 0xFF, bits & 0x7FFFFF
+""",
+        "NumPy integers instead of Python ints": """
+def float32_fields(x: float):
+    b = np.array(x, dtype=np.float32).view(np.uint32)
+    return b >> 31, (b >> 23) & 0xFF, b & 0x7FFFFF
+""",
+    },
+    "contiguous_strides": {
+        "column-major (Fortran) order": """
+def contiguous_strides(shape):
+    strides, step = [], 1
+    for size in shape:
+        strides.append(step)
+        step *= size
+    return tuple(strides)
+""",
+        "product including the dimension's own size": """
+def contiguous_strides(shape):
+    shape = tuple(shape)
+    return tuple(math.prod(shape[k:]) for k in range(len(shape)))
+""",
+        "a list instead of a tuple": """
+def contiguous_strides(shape):
+    strides = [1] * len(shape)
+    for k in range(len(shape) - 2, -1, -1):
+        strides[k] = strides[k + 1] * shape[k + 1]
+    return strides
+""",
+        "reads them off a new tensor": """
+def contiguous_strides(shape):
+    return torch.empty(tuple(shape)).stride()
+""",
+        "(1,) for the shape ()": """
+def contiguous_strides(shape):
+    strides = [1]
+    for size in reversed(tuple(shape)[1:]):
+        strides.insert(0, strides[0] * size)
+    return tuple(strides)
+""",
+        "NumPy cumprod: NumPy integers": """
+def contiguous_strides(shape):
+    if len(shape) == 0:
+        return ()
+    later = np.cumprod(np.array(list(shape)[1:][::-1], dtype=np.int64))
+    return tuple(np.concatenate(([1], later))[::-1])
+""",
+    },
+    "storage_index": {
+        "offset forgotten": """
+def storage_index(index, strides, offset=0):
+    return sum(i * s for i, s in zip(index, strides))
+""",
+        "strides paired in reverse": """
+def storage_index(index, strides, offset=0):
+    return offset + sum(i * s for i, s in zip(index, reversed(tuple(strides))))
+""",
+        "offset added once per dimension": """
+def storage_index(index, strides, offset=0):
+    return sum(offset + i * s for i, s in zip(index, strides)) if len(index) else offset
+""",
+        "returns a tensor": """
+def storage_index(index, strides, offset=0):
+    return offset + (torch.tensor(list(index) or [0]) * torch.tensor(list(strides) or [0])).sum()
+""",
+        "NumPy dot: a NumPy integer": """
+def storage_index(index, strides, offset=0):
+    return offset + np.dot(np.array(index, dtype=np.int64), np.array(strides, dtype=np.int64))
+""",
+        "1-based thinking: index - 1": """
+def storage_index(index, strides, offset=0):
+    return offset + sum(max(i - 1, 0) * s for i, s in zip(index, strides))
+""",
+    },
+}
