@@ -1,0 +1,569 @@
+"""Student answers for ch02: correct ones written differently from the solution, and the
+mistakes students really make. Each must get, respectively, full marks and zero."""
+
+ALTERNATIVES = {
+    "linear_forward": {
+        "torch.addmm": """
+def linear_forward(x, weight, bias=None):
+    if bias is None:
+        return torch.mm(x, weight.t())
+    return torch.addmm(bias, x, weight.t())
+""",
+        "einsum": """
+def linear_forward(x, weight, bias=None):
+    y = torch.einsum("nc,dc->nd", x, weight)
+    return y if bias is None else y + bias[None, :]
+""",
+        "column convention, transposed back": """
+def linear_forward(x, weight, bias=None):
+    y = weight @ x.T
+    if bias is not None:
+        y = y + bias.unsqueeze(1)
+    return y.T
+""",
+        "loop over samples": """
+def linear_forward(x, weight, bias=None):
+    rows = []
+    for n in range(x.shape[0]):
+        row = (weight * x[n]).sum(dim=1)
+        if bias is not None:
+            row = row + bias
+        rows.append(row)
+    return torch.stack(rows)
+""",
+        "matmul, bias zeros when None": """
+def linear_forward(x, weight, bias=None):
+    if bias is None:
+        bias = torch.zeros(weight.shape[0], dtype=x.dtype, device=x.device)
+    return torch.matmul(x, weight.transpose(0, 1)) + bias
+""",
+    },
+    "linear_backward": {
+        "einsum": """
+def linear_backward(grad_y, x, weight):
+    return (torch.einsum("nd,dc->nc", grad_y, weight),
+            torch.einsum("nd,nc->dc", grad_y, x),
+            torch.einsum("nd->d", grad_y))
+""",
+        "sum of outer products over the batch": """
+def linear_backward(grad_y, x, weight):
+    grad_w = torch.zeros_like(weight)
+    for n in range(x.shape[0]):
+        grad_w += torch.outer(grad_y[n], x[n])
+    return torch.mm(grad_y, weight), grad_w, grad_y.sum(0)
+""",
+        "transposes the other way round": """
+def linear_backward(grad_y, x, weight):
+    grad_x = (weight.T @ grad_y.T).T
+    grad_w = (x.T @ grad_y).T
+    grad_b = grad_y.T @ torch.ones(grad_y.shape[0], dtype=grad_y.dtype, device=grad_y.device)
+    return grad_x, grad_w, grad_b
+""",
+    },
+    "mse": {
+        "sum divided by numel": """
+def mse(input, target):
+    diff = input - target
+    return (diff * diff).sum() / diff.numel()
+""",
+        "squared norm": """
+def mse(input, target):
+    return torch.linalg.vector_norm(input - target) ** 2 / input.numel()
+""",
+        "torch.mean of pow": """
+def mse(input, target):
+    return torch.mean(torch.pow(target - input, 2))
+""",
+    },
+    "pm1_targets": {
+        "one_hot": """
+def pm1_targets(labels, num_classes):
+    return F.one_hot(labels, num_classes).float() * 2 - 1
+""",
+        "scatter_": """
+def pm1_targets(labels, num_classes):
+    out = labels.new_full((labels.size(0), num_classes), -1, dtype=torch.float32)
+    return out.scatter_(1, labels.view(-1, 1), 1.0)
+""",
+        "comparison with arange": """
+def pm1_targets(labels, num_classes):
+    classes = torch.arange(num_classes, device=labels.device)
+    return torch.where(labels[:, None] == classes, 1.0, -1.0).to(torch.float32)
+""",
+        "eye on the labels' device": """
+def pm1_targets(labels, num_classes):
+    return 2 * torch.eye(num_classes, device=labels.device)[labels] - 1
+""",
+    },
+    "Net": {
+        "ReLU before pooling (they commute)": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 3)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = F.relu(self.fc1(x.flatten(1)))
+        return self.fc2(x)
+""",
+        "pooling and ReLU modules, reshape": """
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.conv1 = nn.Conv2d(1, 32, 5)
+        self.pool1 = nn.MaxPool2d(3)
+        self.conv2 = nn.Conv2d(32, 64, 5)
+        self.pool2 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.fc1 = nn.Linear(64 * 2 * 2, 200)
+        self.fc2 = nn.Linear(200, 10)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        x = self.relu(self.pool1(self.conv1(x)))
+        x = self.relu(self.pool2(self.conv2(x)))
+        x = x.reshape(x.size(0), -1)
+        return self.fc2(self.relu(self.fc1(x)))
+""",
+        "lazy layers and nn.Flatten": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.LazyConv2d(32, kernel_size=5)
+        self.conv2 = nn.LazyConv2d(64, kernel_size=5)
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.LazyLinear(200)
+        self.fc2 = nn.LazyLinear(10)
+
+    def forward(self, x):
+        x = torch.relu(F.max_pool2d(self.conv1(x), kernel_size=3, stride=3))
+        x = torch.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        return self.fc2(torch.relu(self.fc1(self.flatten(x))))
+""",
+        "in-place ReLUs": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3), inplace=True)
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2), inplace=True)
+        x = F.relu(self.fc1(x.view(-1, 256)), inplace=True)
+        return self.fc2(x)
+""",
+    },
+    "count_parameters": {
+        "math.prod of shapes": """
+import math
+
+def count_parameters(module):
+    total = 0
+    for p in module.parameters():
+        if p.requires_grad:
+            total += math.prod(p.shape)
+    return total
+""",
+        "named_parameters": """
+def count_parameters(module):
+    return sum(param.numel() for _, param in module.named_parameters() if param.requires_grad)
+""",
+        "filter, then int of a sum": """
+def count_parameters(module):
+    trainable = filter(lambda p: p.requires_grad, module.parameters())
+    return int(sum(p.nelement() for p in trainable))
+""",
+    },
+    "NotBuggy": {
+        "plain attribute": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456))
+        self.fc1 = nn.Linear(543, 21)
+""",
+        "add_module, dict kept for access": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456))
+        self.other_stuff = {"fc1": nn.Linear(543, 21)}
+        for name, module in self.other_stuff.items():
+            self.add_module(name, module)
+""",
+        "register_parameter and nn.ModuleList": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.register_parameter("param", nn.Parameter(torch.empty(123, 456).normal_()))
+        self.other_stuff = nn.ModuleList([nn.Linear(543, 21)])
+""",
+        "setattr in a loop": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        parts = {"conv": nn.Conv2d(1, 32, 5), "param": nn.Parameter(torch.randn(123, 456)),
+                 "fc1": nn.Linear(543, 21)}
+        for name, part in parts.items():
+            setattr(self, name, part)
+""",
+    },
+}
+
+WRONG = {
+    "linear_forward": {
+        "x @ weight (weight taken as (C, D))": """
+def linear_forward(x, weight, bias=None):
+    y = x @ weight
+    return y if bias is None else y + bias
+""",
+        "column convention, (D, N) result": """
+def linear_forward(x, weight, bias=None):
+    y = weight @ x.T
+    return y if bias is None else y + bias[:, None]
+""",
+        "`if bias:` on a tensor": """
+def linear_forward(x, weight, bias=None):
+    y = x @ weight.T
+    if bias:
+        y = y + bias
+    return y
+""",
+        "bias forgotten": """
+def linear_forward(x, weight, bias=None):
+    return x @ weight.T
+""",
+        "F.linear through torch._C": """
+def linear_forward(x, weight, bias=None):
+    return torch._C._nn.linear(x, weight, bias)
+""",
+        "nn.Linear with copied weights": """
+def linear_forward(x, weight, bias=None):
+    layer = nn.Linear(weight.shape[1], weight.shape[0], bias=bias is not None)
+    with torch.no_grad():
+        layer.weight.copy_(weight)
+        if bias is not None:
+            layer.bias.copy_(bias)
+    return layer(x)
+""",
+        "NumPy (no gradient, float64)": """
+def linear_forward(x, weight, bias=None):
+    y = x.detach().numpy() @ weight.detach().numpy().T
+    if bias is not None:
+        y = y + bias.detach().numpy()
+    return torch.from_numpy(y)
+""",
+    },
+    "linear_backward": {
+        "grad_b averaged over the batch": """
+def linear_backward(grad_y, x, weight):
+    return grad_y @ weight, grad_y.T @ x, grad_y.mean(0)
+""",
+        "grad_w averaged over the batch": """
+def linear_backward(grad_y, x, weight):
+    return grad_y @ weight, grad_y.T @ x / x.shape[0], grad_y.sum(0)
+""",
+        "grad_w transposed (C, D)": """
+def linear_backward(grad_y, x, weight):
+    return grad_y @ weight, x.T @ grad_y, grad_y.sum(0)
+""",
+        "grad_x with weight.T": """
+def linear_backward(grad_y, x, weight):
+    return grad_y @ weight.T, grad_y.T @ x, grad_y.sum(0)
+""",
+        "grad_b summed over the wrong dimension": """
+def linear_backward(grad_y, x, weight):
+    return grad_y @ weight, grad_y.T @ x, grad_y.sum(1)
+""",
+        "ones made on the CPU": """
+def linear_backward(grad_y, x, weight):
+    ones = torch.ones(grad_y.shape[0], dtype=grad_y.dtype)
+    return grad_y @ weight, grad_y.T @ x, ones @ grad_y
+""",
+        "autograd": """
+def linear_backward(grad_y, x, weight):
+    with torch.enable_grad():
+        x = x.detach().requires_grad_()
+        weight = weight.detach().requires_grad_()
+        bias = torch.zeros(weight.shape[0], dtype=x.dtype, requires_grad=True)
+        y = x @ weight.T + bias
+        return torch.autograd.grad(y, (x, weight, bias), grad_y)
+""",
+    },
+    "mse": {
+        "sum instead of mean": """
+def mse(input, target):
+    return ((input - target) ** 2).sum()
+""",
+        "divided by the number of rows": """
+def mse(input, target):
+    return ((input - target) ** 2).sum() / len(input)
+""",
+        "mean over one dimension": """
+def mse(input, target):
+    return ((input - target) ** 2).mean(dim=0)
+""",
+        "RMSE": """
+def mse(input, target):
+    return ((input - target) ** 2).mean().sqrt()
+""",
+        ".item(): a float without gradient": """
+def mse(input, target):
+    return ((input - target) ** 2).mean().item()
+""",
+        "F.mse_loss under another name": """
+from torch.nn.functional import mse_loss as squared_error
+
+def mse(input, target):
+    return squared_error(input, target)
+""",
+    },
+    "pm1_targets": {
+        "0/1 coding (one-hot)": """
+def pm1_targets(labels, num_classes):
+    return F.one_hot(labels, num_classes).float()
+""",
+        "number of classes from labels.max() + 1": """
+def pm1_targets(labels, num_classes):
+    out = torch.full((len(labels), int(labels.max()) + 1), -1.0, device=labels.device)
+    out[torch.arange(len(labels)), labels] = 1.0
+    return out
+""",
+        "int64 result": """
+def pm1_targets(labels, num_classes):
+    return F.one_hot(labels, num_classes) * 2 - 1
+""",
+        "transposed (num_classes, N)": """
+def pm1_targets(labels, num_classes):
+    out = torch.full((num_classes, len(labels)), -1.0, device=labels.device)
+    out[labels, torch.arange(len(labels))] = 1.0
+    return out
+""",
+        "made on the CPU": """
+def pm1_targets(labels, num_classes):
+    out = torch.full((labels.shape[0], num_classes), -1.0)
+    return out.scatter_(1, labels.view(-1, 1), 1.0)
+""",
+        "-1 at the label, +1 elsewhere": """
+def pm1_targets(labels, num_classes):
+    return 1 - 2 * F.one_hot(labels, num_classes).float()
+""",
+    },
+    "Net": {
+        "pooling sizes swapped": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=2))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=3))
+        x = F.relu(self.fc1(x.view(-1, 256)))
+        return self.fc2(x)
+""",
+        "average pooling": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.avg_pool2d(self.conv1(x), kernel_size=3))
+        x = F.relu(F.avg_pool2d(self.conv2(x), kernel_size=2))
+        x = F.relu(self.fc1(x.view(-1, 256)))
+        return self.fc2(x)
+""",
+        "no ReLU after fc1": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        return self.fc2(self.fc1(x.view(-1, 256)))
+""",
+        "no ReLU after the second convolution": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
+        x = F.max_pool2d(self.conv2(x), kernel_size=2)
+        return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
+""",
+        "ReLU on the output": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        x = F.relu(self.fc1(x.view(-1, 256)))
+        return F.relu(self.fc2(x))
+""",
+        "channels-last flatten": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        x = x.permute(0, 2, 3, 1).reshape(-1, 256)
+        return self.fc2(F.relu(self.fc1(x)))
+""",
+        "pooling with stride 1": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3, stride=1))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2, stride=1))
+        return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
+""",
+        "convolutions without bias": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5, bias=False)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5, bias=False)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
+""",
+    },
+    "count_parameters": {
+        "counts tensors, not scalars": """
+def count_parameters(module):
+    return len([p for p in module.parameters() if p.requires_grad])
+""",
+        "counts frozen parameters": """
+def count_parameters(module):
+    return sum(p.numel() for p in module.parameters())
+""",
+        "counts shared parameters twice": """
+def count_parameters(module):
+    return sum(p.numel() for _, p in module.named_parameters(remove_duplicate=False)
+               if p.requires_grad)
+""",
+        "counts the state_dict (buffers too)": """
+def count_parameters(module):
+    return sum(t.numel() for t in module.state_dict().values())
+""",
+        "only Linear layers": """
+def count_parameters(module):
+    total = 0
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            total += m.weight.numel() + (m.bias.numel() if m.bias is not None else 0)
+    return total
+""",
+        "returns a tensor": """
+def count_parameters(module):
+    return torch.tensor([p.numel() for p in module.parameters() if p.requires_grad]).sum()
+""",
+    },
+    "NotBuggy": {
+        "Buggy unchanged: the Linear in a dict": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456))
+        self.other_stuff = {"fc1": nn.Linear(543, 21)}
+""",
+        "a Python list of modules": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456))
+        self.other_stuff = [nn.Linear(543, 21)]
+""",
+        "a plain tensor instead of a Parameter": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = torch.randn(123, 456, requires_grad=True)
+        self.other_stuff = nn.ModuleDict({"fc1": nn.Linear(543, 21)})
+""",
+        "a buffer instead of a Parameter": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.register_buffer("param", torch.randn(123, 456))
+        self.fc1 = nn.Linear(543, 21)
+""",
+        "Linear sizes swapped": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456))
+        self.fc1 = nn.Linear(21, 543)
+""",
+        "no super().__init__()": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456))
+        self.fc1 = nn.Linear(543, 21)
+""",
+        "the Linear in a tuple next to a registered copy": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456))
+        self.fc1 = nn.Linear(543, 21)
+        self.heads = (nn.Linear(543, 21),)
+""",
+    },
+}
