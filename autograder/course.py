@@ -8,6 +8,7 @@ nbgrader can always fall back on it.
     collect FROM          an LMS download (zip or folder) into submitted/<student>/<chapter>/
     examples              copy the bundled example submissions into submitted/
     grade [CHAPTER ...]   autograde every submitted/<student>/<chapter>/<chapter>.ipynb
+                          (on all cores; --jobs 1 for nbgrader's serial autograde)
     table                 print the gradebook
     export                write grades.csv (nbgrader export)
     feedback              write feedback/ HTML (nbgrader generate_feedback)
@@ -80,8 +81,14 @@ def submissions(root: Path, chapter: str) -> list[str]:
                   if (s / chapter / f"{chapter}.ipynb").is_file())
 
 
-def grade(root: Path, chapter_ids: list[str]) -> dict[str, str]:
-    """Autograde all submissions of the chapters; {chapter: nbgrader's log} for failures."""
+def grade(root: Path, chapter_ids: list[str], jobs: int = 1,
+          progress: bool = False) -> dict[str, str]:
+    """Autograde all submissions of the chapters; {chapter: nbgrader's log} for failures.
+
+    ``jobs`` > 1 grades that many submissions at once (:mod:`autograder.parallel`).
+    """
+    from . import parallel
+
     failures = {}
     for chapter in chapter_ids:
         students = submissions(root, chapter)
@@ -89,9 +96,13 @@ def grade(root: Path, chapter_ids: list[str]) -> dict[str, str]:
             continue
         generate(root, [chapter])  # keeps the gradebook's copy of the source current
         print(f"grading {chapter}: {', '.join(students)}", flush=True)
-        result = nbgrader(root, "autograde", chapter, "--force", check=False)
-        if result.returncode != 0:
-            failures[chapter] = result.stdout + result.stderr
+        if jobs > 1 and len(students) > 1:
+            status, log = parallel.autograde(root, chapter, students, jobs, progress)
+        else:
+            result = nbgrader(root, "autograde", chapter, "--force", check=False)
+            status, log = result.returncode, result.stdout + result.stderr
+        if status != 0:
+            failures[chapter] = log
     return failures
 
 
@@ -184,6 +195,9 @@ def main(argv=None) -> None:
                    "student and chapter, tried on each file's path (repeatable)")
     p = sub.add_parser("grade")
     p.add_argument("chapters", nargs="*")
+    p.add_argument("--jobs", "-j", type=int, default=None,
+                   help="submissions graded at once (default: one per core; 1: nbgrader's "
+                        "own serial autograde)")
     sub.add_parser("table")
     sub.add_parser("export")
     sub.add_parser("feedback")
@@ -212,7 +226,10 @@ def main(argv=None) -> None:
         if unknown:
             raise SystemExit(f"unknown chapter(s) {', '.join(unknown)}; "
                              f"chapters: {', '.join(chapters())}")
-        failures = grade(root, args.chapters or chapters())
+        from .parallel import default_jobs
+
+        jobs = args.jobs or default_jobs()
+        failures = grade(root, args.chapters or chapters(), jobs, progress=True)
         print(format_table(gradebook_rows(root)))
         for chapter, log in failures.items():
             print(f"\n{chapter}: some submissions could not be graded:")
