@@ -9,6 +9,7 @@ and merging their gradebooks), timed directly.
     python benchmarks/bench_grading.py [N] [CHAPTER]
 """
 
+import resource
 import shutil
 import sys
 import tempfile
@@ -40,6 +41,12 @@ def timed(fn, spent):
     return wrapper
 
 
+def cpu_seconds() -> float:
+    """CPU time of the finished child processes (nbgrader and its kernels)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 8
     chapter = sys.argv[2] if len(sys.argv) > 2 else "ch06_dropout"
@@ -48,21 +55,24 @@ def main():
         serial_root = setup(Path(tmp) / "serial", chapter, n)
         parallel_root = setup(Path(tmp) / "parallel", chapter, n)
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         assert course.grade(serial_root, [chapter], jobs=1) == {}
-        serial = time.perf_counter() - start
+        serial, serial_cpu = time.perf_counter() - start, cpu_seconds() - cpu
 
         spent = []
         parallel._worker_course = timed(parallel._worker_course, spent)
         parallel.merge = timed(parallel.merge, spent)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         assert course.grade(parallel_root, [chapter], jobs=jobs) == {}
-        ours = time.perf_counter() - start
+        ours, ours_cpu = time.perf_counter() - start, cpu_seconds() - cpu
 
         assert course.gradebook_rows(parallel_root) == course.gradebook_rows(serial_root)
     print(f"{n} notebooks of {chapter}: serial nbgrader autograde {serial:.1f} s, "
           f"{jobs} jobs {ours:.1f} s")
     print(f"grading vs serial nbgrader: {serial / ours:.2f}x")
+    print(f"CPU time of nbgrader and the kernels: serial {serial_cpu:.1f} s "
+          f"({serial_cpu / serial:.2f} cores busy), parallel {ours_cpu:.1f} s "
+          f"({ours_cpu / ours:.2f} cores busy)")
     print(f"overhead of the parallel path: {sum(spent) / n:.2f} s per notebook "
           f"(worker courses and gradebook merges, {sum(spent):.1f} s in all)")
 
