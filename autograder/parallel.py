@@ -119,9 +119,11 @@ def autograde(root: Path, chapter: str, students: list[str], jobs: int,
                 started = sum(len(list((w / "autograded").glob(f"*/{chapter}")))
                               for w in workers)
                 running = sum(not f.done() for f in futures)
-                bar.update(max(0, started - running - bar.n))
+                if started - running > bar.n:
+                    bar.update(started - running - bar.n)
             results = [f.result() for f in futures]
-        bar.update(len(students) - bar.n)
+        if bar.n < len(students):
+            bar.update(len(students) - bar.n)
         bar.close()
         for worker, group in zip(workers, groups):
             for s in group:
