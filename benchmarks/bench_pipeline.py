@@ -76,7 +76,8 @@ def pipeline(n_images, batch_size=256):
         fast_rate = images_per_second(fast_loader(size, batch_size), n_images)
         print(f"{size}x{size}: d2l loader {d2l_rate:,.0f} images/s, dlcourse {fast_rate:,.0f} "
               f"images/s")
-        print(f"pipeline vs d2l at {size}: {fast_rate / d2l_rate:.1f}x")
+        where = "" if size == 224 else f" at {size}x{size}"
+        print(f"pipeline vs d2l{where}: {fast_rate / d2l_rate:.1f}x")
 
 
 def d2l_alexnet(lr=0.01, num_classes=10):
