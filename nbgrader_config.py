@@ -23,7 +23,6 @@ from nbgrader.preprocessors import (  # noqa: E402
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
-    Execute,
     IgnorePattern,
     LimitOutput,
     OverwriteCells,
@@ -31,7 +30,11 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
-from autograder.preprocessors import RealignToRelease, StderrIsNotFailure  # noqa: E402
+from autograder.preprocessors import (  # noqa: E402
+    ExecuteKeepingCredit,
+    RealignToRelease,
+    StderrIsNotFailure,
+)
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -50,8 +53,8 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Grading runs the whole notebook. nbgrader sets NBGRADER_EXECUTION=autograde in the kernel's
 # environment, which puts dlcourse in quick mode: training cells run their small budget.
-c.Execute.timeout = 180  # seconds per cell; a stuck cell fails, the notebook goes on
-c.Execute.interrupt_on_timeout = True
+c.ExecuteKeepingCredit.timeout = 180  # seconds per cell; a stuck cell fails, the notebook goes on
+c.ExecuteKeepingCredit.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 1000
 
 # A deleted test cell is put back instead of leaving the exercise "needs manual grade".
@@ -65,7 +68,7 @@ c.Autograde.sanitize_preprocessors = [
     CheckCellMetadata,
 ]
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    ExecuteKeepingCredit,  # nbgrader's Execute; a dead kernel costs the cells it did not run
     StderrIsNotFailure,  # a warning or a progress bar does not zero a correct cell
     IgnorePattern,
     ClearMetadataPreprocessor,

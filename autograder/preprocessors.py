@@ -7,6 +7,8 @@
 - :class:`StderrIsNotFailure` (autograde stage, after ``Execute``) stops nbgrader from
   scoring a test cell 0 only because something wrote to stderr (a warning, a tqdm bar):
   a test cell fails when it raises, and only then.
+- :class:`ExecuteKeepingCredit` (nbgrader's ``Execute``) keeps the points of the cells that ran
+  before a kernel died (``os._exit``, a crash, the out-of-memory killer).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import os
 import re
 
 import nbformat
+from nbclient.exceptions import DeadKernelError
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from .authoring import nbgrader_meta
 
@@ -163,3 +166,41 @@ class StderrIsNotFailure(NbGraderPreprocessor):
                     if output.output_type == "stream" and output.name == "stderr":
                         output.name = "stdout"
         return cell, resources
+
+
+class ExecuteKeepingCredit(Execute):
+    """nbgrader's ``Execute``, except that a kernel that dies costs the cells it did not run,
+    not the whole notebook.
+
+    A student's ``os._exit()``, a segfault or the out-of-memory killer ends the kernel; plain
+    nbgrader then reports an error for the student and records no grade at all. Here the
+    cells that ran keep their outputs (and their points), every code cell from the one that
+    was running onwards gets an error output saying what happened (so its tests score 0),
+    and the event is recorded with the repairs.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        self._running = index
+        return super().preprocess_cell(cell, resources, index)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._running = 0
+        try:
+            return super().preprocess(nb, resources, km)
+        except DeadKernelError as error:
+            died_in = nb.cells[self._running]
+            where = nbgrader_meta(died_in).get("grade_id") or f"cell {self._running + 1}"
+            for cell in nb.cells[self._running:]:
+                if cell.cell_type == "code":
+                    cell.outputs.append(nbformat.v4.new_output(
+                        "error", ename="DeadKernelError",
+                        evalue=f"the kernel died while running {where}; cells from there on "
+                               "were not run",
+                        traceback=[f"DeadKernelError: the kernel died while running {where} "
+                                   f"({error})"]))
+            message = (f"the kernel died while running {where}: the cells before it are "
+                       "graded, the rest score 0")
+            nb.metadata.setdefault(REPAIRS_KEY, []).append(message)
+            info = (resources or {}).get("nbgrader", {})
+            self.log.warning("%s / %s: %s", info.get("student"), info.get("assignment"), message)
+            return nb, resources

@@ -30,6 +30,18 @@ pytestmark = pytest.mark.xdist_group("grading")
 CH01, CH06 = "ch01_dag_autograd", "ch06_dropout"
 CHAPTERS = [CH01, CH06]  # the chapters of the examples
 
+# Kills its kernel when its forward runs (as os._exit, a crash or the OOM killer would).
+KILLS_THE_KERNEL = """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        import os
+        os._exit(1)
+"""
+
 # (student, chapter) -> (answers replaced, test cells that must then score 0). A wrong
 # dag_forward also fails dag_grads_autograd's visible test, which calls it (documented).
 END_TO_END = {
@@ -45,6 +57,9 @@ END_TO_END = {
     ("e2e_wrong", CH06): ({"dropout_layer": impl06.WRONG["dropout_layer"]["calls F.dropout"],
                           "Dropout": impl06.WRONG["Dropout"]["modes inverted"]},
                          {"test_dropout_layer", "test_Dropout"}),
+    # the kernel dies in test_Dropout: dropout_layer, graded before, keeps its points
+    ("e2e_kernel_death", CH06): ({"Dropout": KILLS_THE_KERNEL},
+                                 {"test_Dropout", "test_dropout_mlp"}),
     ("e2e_alternative", CH06): ({"dropout_mlp": impl06.ALTERNATIVES["dropout_mlp"][
                                     "dropout before each ReLU (they commute)"]}, set()),
 }
@@ -136,6 +151,8 @@ def graded_plain(tmp_path_factory):
     (root / "nbgrader_config.py").write_text(PLAIN_CONFIG)
     plain = {key: nb for key, nb in build_examples.examples().items()
              if key[0] in ("example_warning", "example_colab")}
+    plain[("e2e_kernel_death", CH06)] = build_examples.submission(
+        CH06, END_TO_END[("e2e_kernel_death", CH06)][0])
     for (student, chapter), nb in plain.items():
         submit(root, student, chapter, nb)
     for chapter in {chapter for _, chapter in plain}:
@@ -173,6 +190,16 @@ def test_examples_get_the_grades_the_readme_gives(graded, graded_plain):
             assert score == losses.get(name, top), (key, name)
         if plain_points is not None:
             assert total(graded_plain[key]) == plain_points, key
+
+
+def test_a_dead_kernel_keeps_the_credit_earned_before(graded, graded_plain):
+    root, table, _ = graded
+    # plain nbgrader: an error for the student, 0 everywhere, dropout_layer's 3 points lost
+    plain = auto_cells(graded_plain[("e2e_kernel_death", CH06)])
+    assert plain and all(score == 0 for score, _, _ in plain.values())
+    repairs = autograded(root, "e2e_kernel_death", CH06).metadata[REPAIRS_KEY]
+    assert "the kernel died while running test_Dropout" in repairs[-1]
+    assert table[("e2e_kernel_death", CH06)]["test_dropout_layer"][0] == 3
 
 
 def test_plain_nbgrader_leaves_colab_damage_to_manual_grading(graded_plain):
