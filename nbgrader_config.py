@@ -17,12 +17,16 @@ import sys
 # The grading preprocessors live next to this file, in autograder/.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbconvert.preprocessors import (  # noqa: E402
+    ClearMetadataPreprocessor,
+    CSSHTMLHeaderPreprocessor,
+)
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
+    GetGrades,
     IgnorePattern,
     LimitOutput,
     OverwriteCells,
@@ -32,6 +36,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 
 from autograder.preprocessors import (  # noqa: E402
     ExecuteKeepingCredit,
+    HideHiddenTests,
     RealignToRelease,
     StderrIsNotFailure,
 )
@@ -62,6 +67,7 @@ c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
     DeduplicateIds,
+    GetGrades,
     OverwriteKernelspec,
     RealignToRelease,  # answers from the student, everything else from the release
     OverwriteCells,
@@ -77,3 +83,6 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     CheckCellMetadata,
 ]
+
+# Feedback shows each failure's message, not the hidden tests (nor tracebacks quoting them).
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -9,6 +9,7 @@
   a test cell fails when it raises, and only then.
 - :class:`ExecuteKeepingCredit` (nbgrader's ``Execute``) keeps the points of the cells that ran
   before a kernel died (``os._exit``, a crash, the out-of-memory killer).
+- :class:`HideHiddenTests` (feedback) keeps the hidden tests out of the feedback HTML.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 import nbformat
 from nbclient.exceptions import DeadKernelError
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 
 from .authoring import nbgrader_meta
 
@@ -204,3 +205,18 @@ class ExecuteKeepingCredit(Execute):
             info = (resources or {}).get("nbgrader", {})
             self.log.warning("%s / %s: %s", info.get("student"), info.get("assignment"), message)
             return nb, resources
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """Feedback without the hidden tests: their source is cut out of the test cells (nbgrader's
+    ``ClearHiddenTests``) and so are the tracebacks, which quote the failing line and the lines
+    around it; what stays of a failure is its message ("dq/dw1: largest difference …")."""
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources

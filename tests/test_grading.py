@@ -7,6 +7,7 @@ student notebooks are graded in test_grading_chapters.py, in parallel with this.
 """
 
 import csv
+import html as html_module
 import json
 import re
 import socket
@@ -122,6 +123,19 @@ def test_batch_completes_and_prints_the_gradebook(graded):
     assert all(s == t for s, t, _ in auto_cells(table[("example_perfect", CH06)]).values())
 
 
+def visible_text(page: str) -> str:
+    """What a browser shows of an HTML page: tags (syntax highlighting) out, entities decoded."""
+    return html_module.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def hidden_test_lines(chapter):
+    nb = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", 4)
+    return [line for cell in nb.cells
+            for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS",
+                                    cell.source, re.S)
+            for line in block.splitlines()]
+
+
 def test_export_and_feedback(graded):
     root, table, _ = graded
     for command in ("export", "feedback"):
@@ -134,7 +148,15 @@ def test_export_and_feedback(graded):
                    and r["assignment"] == CH06)
     assert float(perfect["raw_score"]) == 7.0
     html = root / "feedback" / "example_wrong" / CH01 / f"{CH01}.html"
-    assert "dq/dw1" in html.read_text()  # the failing test's message reaches the student
+    text = visible_text(html.read_text())
+    assert "dq/dw1" in text  # the failing test's message reaches the student
+    # ... but no line of any hidden test does (plain nbgrader shows them all)
+    # (lines that the student's own notebook also has, a reference answer say, do not count)
+    own = "\n".join(c.source for c in build_examples.examples()[("example_wrong", CH01)].cells)
+    hidden = [line.strip() for line in hidden_test_lines(CH01)
+              if len(line.strip()) > 25 and line.strip() not in own]
+    assert len(hidden) > 20 and [line for line in hidden if line in text] == []
+    assert "BEGIN HIDDEN TESTS" not in text
 
 
 PLAIN_CONFIG = """c = get_config()
