@@ -39,6 +39,7 @@ from autograder.preprocessors import (  # noqa: E402
     HideHiddenTests,
     RealignToRelease,
     StderrIsNotFailure,
+    TruncateOutput,
 )
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
@@ -79,6 +80,7 @@ c.Autograde.autograde_preprocessors = [
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
+    TruncateOutput,  # and one enormous line or image
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,

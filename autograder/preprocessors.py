@@ -10,6 +10,8 @@
 - :class:`ExecuteKeepingCredit` (nbgrader's ``Execute``) keeps the points of the cells that ran
   before a kernel died (``os._exit``, a crash, the out-of-memory killer).
 - :class:`HideHiddenTests` (feedback) keeps the hidden tests out of the feedback HTML.
+- :class:`TruncateOutput` (autograde stage) cuts outputs that nbgrader's line limit lets
+  through: one enormous line, a huge image.
 """
 
 from __future__ import annotations
@@ -219,4 +221,40 @@ class HideHiddenTests(ClearHiddenTests):
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+class TruncateOutput(NbGraderPreprocessor):
+    """Cut every text output to ``max_chars`` characters and drop images over ``max_bytes``.
+
+    nbgrader's ``LimitOutput`` counts lines; ``print("x" * 10**8)`` is one line, and it would
+    make the graded notebook, the feedback page and formgrader 100 MB each.
+    """
+
+    max_chars = 100_000
+    max_bytes = 2_000_000
+
+    def _cut(self, text: str) -> str:
+        if len(text) <= self.max_chars:
+            return text
+        return (text[:self.max_chars] +
+                f"\n... [{len(text) - self.max_chars:,} more characters cut by the grader]\n")
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                output.text = self._cut(output.text)
+            elif output.output_type == "error":
+                output.evalue = self._cut(output.evalue)
+                output.traceback = [self._cut(line) for line in output.traceback]
+            elif "data" in output:
+                for mime, value in list(output.data.items()):
+                    if not isinstance(value, str):
+                        continue
+                    if mime.startswith("image/") and len(value) > self.max_bytes:
+                        output.data["text/plain"] = (f"[an image of {len(value):,} bytes, "
+                                                     "removed by the grader]")
+                        del output.data[mime]
+                    else:
+                        output.data[mime] = self._cut(value)
         return cell, resources

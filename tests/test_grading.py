@@ -43,6 +43,9 @@ class Dropout(nn.Module):
         os._exit(1)
 """
 
+# A correct answer that prints 5 MB on one line (nbgrader's line limit lets it through).
+PRINTS_5_MB = impl06.ALTERNATIVES["dropout_mlp"]["nn.Dropout"] + '\nprint("x" * 5_000_000)\n'
+
 # (student, chapter) -> (answers replaced, test cells that must then score 0). A wrong
 # dag_forward also fails dag_grads_autograd's visible test, which calls it (documented).
 END_TO_END = {
@@ -61,6 +64,7 @@ END_TO_END = {
     # the kernel dies in test_Dropout: dropout_layer, graded before, keeps its points
     ("e2e_kernel_death", CH06): ({"Dropout": KILLS_THE_KERNEL},
                                  {"test_Dropout", "test_dropout_mlp"}),
+    ("e2e_huge_output", CH06): ({"dropout_mlp": PRINTS_5_MB}, set()),
     ("e2e_alternative", CH06): ({"dropout_mlp": impl06.ALTERNATIVES["dropout_mlp"][
                                     "dropout before each ReLU (they commute)"]}, set()),
 }
@@ -222,6 +226,13 @@ def test_a_dead_kernel_keeps_the_credit_earned_before(graded, graded_plain):
     repairs = autograded(root, "e2e_kernel_death", CH06).metadata[REPAIRS_KEY]
     assert "the kernel died while running test_Dropout" in repairs[-1]
     assert table[("e2e_kernel_death", CH06)]["test_dropout_layer"][0] == 3
+
+
+def test_huge_outputs_are_cut(graded):
+    root, _, _ = graded
+    path = root / "autograded" / "e2e_huge_output" / CH06 / f"{CH06}.ipynb"
+    assert path.stat().st_size < 1_000_000
+    assert "more characters cut by the grader" in path.read_text()
 
 
 def test_plain_nbgrader_leaves_colab_damage_to_manual_grading(graded_plain):
