@@ -133,10 +133,39 @@ def gradebook_rows(root: Path) -> list[dict]:
                     continue
                 cells = {}
                 for notebook in submission.notebooks:
-                    for g in notebook.grades:
-                        cells[g.name] = (g.score, g.max_score, g.needs_manual_grade)
+                    for g in notebook.grades:  # extra credit never lifts a cell above its max
+                        cells[g.name] = (min(g.score, g.max_score), g.max_score,
+                                         g.needs_manual_grade)
                 rows.append({"student": student.id, "chapter": assignment.name, "cells": cells})
     return rows
+
+
+def cap_scores(root: Path) -> list[str]:
+    """No cell above its maximum in ``grades.csv``: nbgrader's export adds extra credit
+    uncapped (a submission that wrote extra credit into the gradebook scored 22/4). Each
+    total becomes the sum of the cells' scores, each capped at the cell's maximum."""
+    import csv
+
+    capped_totals = {(r["student"], r["chapter"]): sum(v[0] for v in r["cells"].values())
+                     for r in gradebook_rows(root)}
+    path = root / "grades.csv"
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    capped = []
+    for row in rows:
+        total = capped_totals.get((row["student_id"], row["assignment"]))
+        if total is not None and float(row["raw_score"]) > total + 1e-9:
+            capped.append(f"capped {row['student_id']} {row['assignment']}: "
+                          f"{float(row['raw_score']):g} -> {total:g} (extra credit above a "
+                          "cell's maximum)")
+            row["raw_score"] = str(total)
+            row["score"] = str(max(0.0, total - float(row["late_submission_penalty"] or 0)))
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return capped
 
 
 def format_table(rows: list[dict]) -> str:
@@ -240,6 +269,8 @@ def main(argv=None) -> None:
         print(format_table(gradebook_rows(root)))
     elif args.command == "export":
         nbgrader(root, "export")
+        for line in cap_scores(root):
+            print(line)
         print(f"wrote {root / 'grades.csv'}")
     elif args.command == "feedback":
         for chapter in chapters():

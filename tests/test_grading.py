@@ -142,6 +142,14 @@ def hidden_test_lines(chapter):
 
 def test_export_and_feedback(graded):
     root, table, _ = graded
+    # what a submission could do to plain nbgrader's gradebook: 20 points of extra credit
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        gb.find_grade("test_dropout_mlp", CH06, CH06, "e2e_alternative").extra_credit = 20
+        gb.db.commit()
+    assert scores(course.gradebook_rows(root))[("e2e_alternative", CH06)][
+        "test_dropout_mlp"][0] == 2
     for command in ("export", "feedback"):
         subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), command],
                        check=True, capture_output=True, cwd=ROOT)
@@ -151,6 +159,9 @@ def test_export_and_feedback(graded):
     perfect = next(r for r in rows if r["student_id"] == "example_perfect"
                    and r["assignment"] == CH06)
     assert float(perfect["raw_score"]) == 7.0
+    tampered = next(r for r in rows if r["student_id"] == "e2e_alternative"
+                    and r["assignment"] == CH06)
+    assert float(tampered["score"]) == 7.0  # its code points, not 7 + 20
     html = root / "feedback" / "example_wrong" / CH01 / f"{CH01}.html"
     text = visible_text(html.read_text())
     assert "dq/dw1" in text  # the failing test's message reaches the student
