@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from autograder import verdicts
 from autograder.authoring import grade_id, nbgrader_meta
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,14 +52,7 @@ class Chapter:
                       self.test_source(exercise), flags=re.S)
 
     def namespace(self, overrides: dict[str, str] | None = None) -> dict:
-        overrides = overrides or {}
-        ns: dict = {"__name__": "__main__"}
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(self.cells["imports"].source, "imports", "exec", dont_inherit=True), ns)
-            for exercise in self.exercises:
-                source = textwrap.dedent(overrides.get(exercise, self.solution(exercise)))
-                exec(compile(source, exercise, "exec", dont_inherit=True), ns)
-        return ns
+        return verdicts.namespace(self.nb, overrides)
 
     def run(self, exercise: str, implementation: str | None = None,
             visible_only: bool = False) -> Outcome:

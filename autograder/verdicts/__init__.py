@@ -1,0 +1,205 @@
+"""Verdicts judged outside the student's kernel.
+
+The tests of a notebook run in the student's kernel, where the student's code ran first: an
+IPython input transformer can blank them, a patched ``torch.allclose`` or ``expect_close`` can
+pass anything, a tensor subclass can answer ``==`` with True. So a test cell's points count
+only if a second, independent check agrees.
+
+For every exercise, ``autograder/verdicts/<chapter>.py`` has a *probe*: ``probe_<exercise>(ns)``
+calls the exercise's functions from the namespace ``ns`` on fixed inputs and returns what they
+gave (tensors, numbers, strings, lists and dicts of them). Right after the exercise's test
+cell, the grader runs the probe in the student's kernel, which writes the result to a file.
+The grader reads it back as data only (``torch.load(weights_only=True)``, plain types, plain
+tensors), runs the same probe in its own process on the reference solution, and compares the
+two (``compare_<exercise>(got, want)`` where a chapter defines one, :func:`compare` otherwise).
+Anything the student's kernel does to itself can change what it writes, never the reference
+or the comparison; a missing or unreadable file is a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import textwrap
+from functools import cache
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+MAX_BYTES = 50_000_000
+
+
+def has_probes(chapter: str) -> bool:
+    return (HERE / f"{chapter}.py").is_file()
+
+
+@cache
+def source(chapter: str) -> str:
+    """The probe source of a chapter: the runtime, then the chapter's probes."""
+    return (HERE / "runtime.py").read_text() + "\n\n" + (HERE / f"{chapter}.py").read_text()
+
+
+@cache
+def _module(chapter: str) -> dict:
+    module = {"__name__": f"dlcourse_verdicts_{chapter}"}
+    exec(compile(source(chapter), f"verdicts/{chapter}.py", "exec", dont_inherit=True), module)
+    return module
+
+
+def probed(chapter: str) -> list[str]:
+    """The exercises of ``chapter`` that have a probe."""
+    if not has_probes(chapter):
+        return []
+    return [name[len("probe_"):] for name in _module(chapter) if name.startswith("probe_")]
+
+
+def run(chapter: str, exercise: str, ns: dict) -> dict:
+    """The probe's result on ``ns``, in this process (for the reference and for tests)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return _module(chapter)["run_probe"](exercise, ns)
+
+
+def kernel_code(chapter: str, exercise: str, path: str) -> str:
+    """What the student's kernel runs after the exercise's test cell."""
+    return textwrap.dedent(f"""\
+        def _dlcourse_verdict():
+            import IPython
+            import torch
+            module = {{"__name__": "dlcourse_verdict"}}
+            exec(compile({source(chapter)!r}, "dlcourse_verdict", "exec"), module)
+            torch.save(module["run_probe"]({exercise!r}, IPython.get_ipython().user_ns),
+                       {path!r})
+        _dlcourse_verdict()
+        del _dlcourse_verdict
+        """)
+
+
+def namespace(notebook: Path | nbformat.NotebookNode, overrides: dict[str, str] | None = None,
+              exercises: list[str] | None = None) -> dict:
+    """The namespace a notebook's solutions build: its imports cell, then every solution cell
+    in order (``overrides`` replaces some by other source)."""
+    from autograder.authoring import grade_id, nbgrader_meta
+
+    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else \
+        nbformat.read(notebook, as_version=4)
+    cells = {grade_id(c): c for c in nb.cells if grade_id(c)}
+    solutions = [grade_id(c) for c in nb.cells
+                 if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
+    overrides = overrides or {}
+    ns: dict = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(cells["imports"].source, "imports", "exec", dont_inherit=True), ns)
+        for name in solutions:
+            code = textwrap.dedent(overrides.get(name, cells[name].source))
+            exec(compile(code, name, "exec", dont_inherit=True), ns)
+    return ns
+
+
+_references: dict = {}
+
+
+def reference(chapter: str, exercise: str, solution: Path) -> dict:
+    """The probe's result on the reference solution (``solution``: the source notebook)."""
+    key = (chapter, str(solution))
+    if key not in _references:
+        _references[key] = (namespace(solution), {})
+    ns, results = _references[key]
+    if exercise not in results:
+        results[exercise] = run(chapter, exercise, ns)
+    return results[exercise]
+
+
+def _plain_only(value, where="result") -> None:
+    """Refuse anything but plain data: a tensor subclass or an object could compare as equal."""
+    import torch
+
+    if type(value) in (list, tuple):
+        for i, v in enumerate(value):
+            _plain_only(v, f"{where}[{i}]")
+    elif type(value) is dict:
+        for k, v in value.items():
+            if type(k) is not str:
+                raise TypeError(f"{where}: a key of type {type(k).__name__}")
+            _plain_only(v, f"{where}[{k!r}]")
+    elif type(value) not in (torch.Tensor, bool, int, float, str, type(None)):
+        raise TypeError(f"{where} is a {type(value).__name__}, not plain data")
+
+
+def load(path: Path) -> dict:
+    """What the student's kernel wrote, as data; ValueError if it is missing or not plain."""
+    import torch
+
+    if not path.is_file():
+        raise ValueError("the check did not run (its result file is missing)")
+    if path.stat().st_size > MAX_BYTES:
+        raise ValueError("the check's result file is too large")
+    try:
+        result = torch.load(path, weights_only=True)
+        _plain_only(result)
+    except Exception as error:  # noqa: BLE001 - anything unreadable is a failure
+        raise ValueError(f"the check's result file is not plain data ({error})") from None
+    if type(result) is not dict or not ({"value"} == set(result) or {"error"} == set(result)):
+        raise ValueError("the check's result file is malformed")
+    return result
+
+
+def compare(got, want, rtol: float = 1e-4, atol: float = 1e-5, where: str = "result"):
+    """None if ``got`` matches ``want`` (same structure, numbers within tolerance), else why not.
+    Lists and tuples are interchangeable; integers match equal floats; tensors must have the
+    same shape, and floating tensors are compared in float64 relative to the largest value."""
+    import torch
+
+    if isinstance(want, torch.Tensor):
+        if type(got) is not torch.Tensor:
+            return f"{where}: expected a tensor, got {type(got).__name__}"
+        if tuple(got.shape) != tuple(want.shape):
+            return f"{where}: shape {tuple(got.shape)}, expected {tuple(want.shape)}"
+        if want.is_floating_point() or want.is_complex() or got.is_floating_point():
+            g, w = got.to(torch.float64), want.to(torch.float64)
+            scale = float(w.abs().max()) if w.numel() else 0.0
+            if math.isnan(scale):
+                scale = 0.0
+            if not torch.allclose(g, w, rtol=rtol, atol=atol * max(1.0, scale), equal_nan=True):
+                largest = float((g - w).abs().max())
+                return f"{where}: values differ (largest difference {largest:.3g})"
+            return None
+        if not torch.equal(got.to(torch.int64), want.to(torch.int64)):
+            return f"{where}: values differ"
+        return None
+    if type(want) in (list, tuple):
+        if type(got) not in (list, tuple) or len(got) != len(want):
+            return f"{where}: expected a sequence of {len(want)}, got {type(got).__name__}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            problem = compare(g, w, rtol, atol, f"{where}[{i}]")
+            if problem:
+                return problem
+        return None
+    if type(want) is dict:
+        if type(got) is not dict or set(got) != set(want):
+            return f"{where}: expected keys {sorted(want)}"
+        for k in want:
+            problem = compare(got[k], want[k], rtol, atol, f"{where}[{k!r}]")
+            if problem:
+                return problem
+        return None
+    if type(want) is float or (type(want) is int and type(got) is float):
+        if type(got) not in (int, float) or not math.isclose(got, want, rel_tol=rtol,
+                                                             abs_tol=atol):
+            return f"{where}: {got!r}, expected {want!r}"
+        return None
+    if type(got) is not type(want) or got != want:
+        return f"{where}: {got!r}, expected {want!r}"
+    return None
+
+
+def judge(chapter: str, exercise: str, got: dict, want: dict) -> str | None:
+    """None if the student's probe result ``got`` agrees with the reference ``want``."""
+    if "error" in want:
+        raise RuntimeError(f"the reference solution fails the probe of {exercise}: "
+                           f"{want['error']}")
+    if "error" in got:
+        return got["error"]
+    custom = _module(chapter).get(f"compare_{exercise}")
+    return (custom or compare)(got["value"], want["value"])

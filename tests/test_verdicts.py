@@ -1,0 +1,87 @@
+"""The clean-process check of every exercise (autograder/verdicts): its probe agrees with the
+reference on every correct answer, and disagrees on the stub and on real mistakes.
+
+A test cell's points count only if the probe agrees, so a probe that rejected a correct
+answer would cost an honest student points; one that accepted everything would let a forged
+test cell through.
+"""
+
+import pytest
+
+from autograder import verdicts
+from autograder.authoring import chapters
+
+from .harness import ROOT
+from .test_exercises import _cases, catalogue, chapter
+
+CHAPTERS = chapters()
+
+
+def source(name):
+    return ROOT / "solutions" / name / f"{name}.ipynb"
+
+
+def verdict(name, exercise, implementation):
+    got = verdicts.run(name, exercise, verdicts.namespace(source(name),
+                                                          {exercise: implementation}))
+    return verdicts.judge(name, exercise, got, verdicts.reference(name, exercise, source(name)))
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_exercise_has_a_probe_the_solution_passes(name):
+    assert verdicts.has_probes(name), f"autograder/verdicts/{name}.py is missing"
+    assert sorted(verdicts.probed(name)) == sorted(chapter(name).exercises)
+    for exercise in chapter(name).exercises:
+        want = verdicts.reference(name, exercise, source(name))
+        assert "value" in want, f"{exercise}: the solution fails its probe: {want}"
+        assert verdict(name, exercise, chapter(name).solution(exercise)) is None
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_probe_rejects_the_stub_and_real_mistakes(name):
+    """Every probe rejects the stub and at least one of the chapter's wrong answers (some
+    mistakes, such as calling a forbidden function, show only to the tests in the kernel)."""
+    for exercise in chapter(name).exercises:
+        assert verdict(name, exercise, chapter(name).stub(exercise)) is not None, exercise
+        wrong = catalogue(name).WRONG[exercise]
+        rejected = [label for label, code in wrong.items()
+                    if verdict(name, exercise, code) is not None]
+        assert rejected, f"{exercise}: the probe accepts every wrong answer"
+
+
+@pytest.mark.parametrize("name, exercise, label", list(_cases("ALTERNATIVES")))
+def test_probe_accepts_correct_alternative(name, exercise, label):
+    problem = verdict(name, exercise, catalogue(name).ALTERNATIVES[exercise][label])
+    assert problem is None, f"a correct answer fails the clean-process check: {problem}"
+
+
+def test_plain_data_only(tmp_path):
+    """A tensor subclass, an object or a pickled function in the result file is refused."""
+    import torch
+
+    class Always(torch.Tensor):
+        def __eq__(self, other):
+            return True
+
+    path = tmp_path / "result.pt"
+    for forged in ({"value": torch.zeros(2).as_subclass(Always)}, {"value": print},
+                   {"value": torch.nn.Linear(1, 1)}, [1, 2], {"value": 1, "extra": 2}):
+        torch.save(forged, path)
+        with pytest.raises(ValueError):
+            verdicts.load(path)
+    with pytest.raises(ValueError, match="missing"):
+        verdicts.load(tmp_path / "absent.pt")
+    torch.save({"value": [torch.ones(2), 3, "x", {"k": None}]}, path)
+    assert verdicts.load(path)["value"][1] == 3
+
+
+def test_compare():
+    import torch
+
+    compare = verdicts.compare
+    assert compare([torch.ones(2), 1.0], (torch.ones(2) + 1e-7, 1)) is None
+    assert compare(torch.ones(2), torch.ones(3)) == "result: shape (2,), expected (3,)"
+    assert "values differ" in compare(torch.ones(2), torch.zeros(2))
+    assert compare(1.0, torch.ones(())) == "result: expected a tensor, got float"
+    assert compare("a", "a") is None and compare(True, 1) is not None
+    assert compare({"a": 1}, {"b": 1}) is not None
