@@ -59,7 +59,8 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Grading runs the whole notebook. nbgrader sets NBGRADER_EXECUTION=autograde in the kernel's
 # environment, which puts dlcourse in quick mode: training cells run their small budget.
-c.ExecuteKeepingCredit.timeout = 180  # seconds per cell; a stuck cell fails, the notebook goes on
+# Seconds per cell; a stuck cell fails, the notebook goes on.
+c.ExecuteKeepingCredit.timeout = int(os.environ.get("DLCOURSE_CELL_TIMEOUT", "180"))
 c.ExecuteKeepingCredit.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 1000
 

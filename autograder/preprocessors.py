@@ -7,8 +7,9 @@
 - :class:`StderrIsNotFailure` (autograde stage, after ``Execute``) stops nbgrader from
   scoring a test cell 0 only because something wrote to stderr (a warning, a tqdm bar):
   a test cell fails when it raises, and only then.
-- :class:`ExecuteKeepingCredit` (nbgrader's ``Execute``) keeps the points of the cells that ran
-  before a kernel died (``os._exit``, a crash, the out-of-memory killer).
+- :class:`ExecuteKeepingCredit` (nbgrader's ``Execute``) runs the kernel in a sandbox, checks
+  each passed test against a probe judged outside the kernel, and keeps the points of the
+  cells that ran before a kernel died (``os._exit``, a crash, the out-of-memory killer).
 - :class:`HideHiddenTests` (feedback) keeps the hidden tests out of the feedback HTML.
 - :class:`TruncateOutput` (autograde stage) cuts outputs that nbgrader's line limit lets
   through: one enormous line, a huge image.
@@ -20,12 +21,15 @@ import ast
 import copy
 import os
 import re
+import secrets
+from pathlib import Path
 
 import nbformat
 from nbclient.exceptions import DeadKernelError
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 
+from . import verdicts
 from .authoring import nbgrader_meta
 
 REPAIRS_KEY = "dlcourse_repairs"
@@ -172,24 +176,52 @@ class StderrIsNotFailure(NbGraderPreprocessor):
 
 
 class ExecuteKeepingCredit(Execute):
-    """nbgrader's ``Execute``, except that a kernel that dies costs the cells it did not run,
-    not the whole notebook.
+    """nbgrader's ``Execute``, with the kernel in a sandbox, verdicts checked outside it, and a
+    kernel death that costs only the cells it did not run.
 
-    A student's ``os._exit()``, a segfault or the out-of-memory killer ends the kernel; plain
-    nbgrader then reports an error for the student and records no grade at all. Here the
-    cells that ran keep their outputs (and their points), every code cell from the one that
-    was running onwards gets an error output saying what happened (so its tests score 0),
-    and the event is recorded with the repairs.
+    - The kernel runs in :mod:`autograder.sandbox` (no access to solutions, gradebook or other
+      students; no network; memory, process and CPU limits).
+    - Right after each test cell ``test_<exercise>``, the exercise's probe runs in the kernel
+      and writes what the student's code returns; when the notebook is done, a test cell that
+      passed keeps its points only if that agrees with the reference solution, compared in
+      this process (:mod:`autograder.verdicts`). A disagreement (or a probe that did not
+      run) adds an error to the test cell, which scores 0.
+    - A student's ``os._exit()``, a segfault or the out-of-memory killer ends the kernel;
+      plain nbgrader then reports an error for the student and records no grade at all. Here
+      the cells that ran keep their outputs (and their points), every code cell from the one
+      that was running onwards gets an error output saying what happened (so its tests score
+      0), and the event is recorded with the repairs.
     """
+
+    def __init__(self, *args, **kwargs):
+        from .sandbox import SandboxedKernelManager
+
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
 
     def preprocess_cell(self, cell, resources, index):
         self._running = index
-        return super().preprocess_cell(cell, resources, index)
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
+        if exercise:
+            probe = nbformat.v4.new_code_cell(verdicts.kernel_code(
+                self._chapter, exercise, str(self._result_file(exercise))))
+            self.execute_cell(probe, index, store_history=False)  # its outputs are dropped
+            self.nb.cells[index] = cell  # nbclient stores the cell it ran in the notebook
+        return cell, resources
+
+    def _result_file(self, exercise):
+        return self._folder / f".dlcourse-verdict-{self._nonce}-{exercise}.pt"
 
     def preprocess(self, nb, resources=None, km=None):
+        info = (resources or {}).get("nbgrader", {})
         self._running = 0
+        self._chapter = info.get("assignment", "")
+        self._folder = Path((resources or {}).get("metadata", {}).get("path") or ".").resolve()
+        self._nonce = secrets.token_hex(8)
+        self._probed = {f"test_{name}": name for name in verdicts.probed(self._chapter)}
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
         except DeadKernelError as error:
             died_in = nb.cells[self._running]
             where = nbgrader_meta(died_in).get("grade_id") or f"cell {self._running + 1}"
@@ -204,9 +236,35 @@ class ExecuteKeepingCredit(Execute):
             message = (f"the kernel died while running {where}: the cells before it are "
                        "graded, the rest score 0")
             nb.metadata.setdefault(REPAIRS_KEY, []).append(message)
-            info = (resources or {}).get("nbgrader", {})
             self.log.warning("%s / %s: %s", info.get("student"), info.get("assignment"), message)
-            return nb, resources
+        self._check_verdicts(nb, info)
+        return nb, resources
+
+    def _check_verdicts(self, nb, info):
+        """Zero every passed test cell whose exercise the clean-process check rejects."""
+        if not self._probed:
+            return
+        coursedir = CourseDirectory(config=self.config)
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", self._chapter),
+                      f"{info.get('notebook', self._chapter)}.ipynb")
+        for cell in nb.cells:
+            exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
+            if not exercise or any(o.output_type == "error" for o in cell.outputs):
+                continue
+            path = self._result_file(exercise)
+            try:
+                problem = verdicts.judge(self._chapter, exercise, verdicts.load(path),
+                                         verdicts.reference(self._chapter, exercise, source))
+            except ValueError as error:
+                problem = str(error)
+            finally:
+                path.unlink(missing_ok=True)
+            if problem:
+                message = f"the grader's own check of {exercise} disagrees: {problem}"
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename="IndependentCheckFailed", evalue=message,
+                    traceback=[f"IndependentCheckFailed: {message}"]))
+                self.log.warning("%s / %s: %s", info.get("student"), self._chapter, message)
 
 
 class HideHiddenTests(ClearHiddenTests):

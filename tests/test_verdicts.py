@@ -7,6 +7,7 @@ test cell through.
 """
 
 import pytest
+import torch
 
 from autograder import verdicts
 from autograder.authoring import chapters
@@ -55,14 +56,15 @@ def test_probe_accepts_correct_alternative(name, exercise, label):
     assert problem is None, f"a correct answer fails the clean-process check: {problem}"
 
 
+class Always(torch.Tensor):
+    """What a student's kernel could write: a tensor equal to anything."""
+
+    def __eq__(self, other):
+        return True
+
+
 def test_plain_data_only(tmp_path):
     """A tensor subclass, an object or a pickled function in the result file is refused."""
-    import torch
-
-    class Always(torch.Tensor):
-        def __eq__(self, other):
-            return True
-
     path = tmp_path / "result.pt"
     for forged in ({"value": torch.zeros(2).as_subclass(Always)}, {"value": print},
                    {"value": torch.nn.Linear(1, 1)}, [1, 2], {"value": 1, "extra": 2}):
@@ -76,8 +78,6 @@ def test_plain_data_only(tmp_path):
 
 
 def test_compare():
-    import torch
-
     compare = verdicts.compare
     assert compare([torch.ones(2), 1.0], (torch.ones(2) + 1e-7, 1)) is None
     assert compare(torch.ones(2), torch.ones(3)) == "result: shape (2,), expected (3,)"

@@ -1,0 +1,208 @@
+"""Student code runs in a sandbox: bubblewrap (Debian's ``bubblewrap`` package, ``bwrap``).
+
+Each grading kernel is started inside ``bwrap`` by :class:`SandboxedKernelManager` (nbgrader
+is told to use it in ``nbgrader_config.py``). Inside, the kernel
+
+- sees the system (``/usr``, ``/etc``), Python and the course's virtual environment, the
+  ``dlcourse`` package and the datasets, all read-only; ``solutions/``, the release and
+  source notebooks, the gradebook, ``autograder/`` and every other student's files are not
+  there at all;
+- can write only to its own submission's folder (``autograded/<student>/<chapter>/``, where
+  nbgrader runs the notebook) and to a private ``/tmp`` of ``tmp_bytes``;
+- has no network (a network namespace of its own, with no interfaces but loopback), its own
+  process and IPC namespaces, and dies with its kernel manager;
+- is limited by ``setrlimit``: address space (``memory_bytes``), processes and threads
+  (``processes``), CPU seconds (``cpu_seconds``) and file size (``file_bytes``), each
+  overridable as ``DLCOURSE_LIMIT_<NAME>``; nbgrader's per-cell timeout
+  (``DLCOURSE_CELL_TIMEOUT``, 180 s) bounds the wall-clock time of each cell.
+
+When the grader runs as root (a grading server, a container, CI), the kernel also runs as an
+unprivileged user of its own (uid ``61000 + worker``, one per parallel worker, so that one
+student's fork bomb cannot use up another's process limit; root is exempt from that limit).
+A normal user grading on their own machine keeps their uid inside a user namespace.
+
+The kernel talks to nbgrader over Unix sockets (ZeroMQ's ``ipc`` transport) in a folder of
+its own, since it has no network to share with the grader.
+
+Where ``bwrap`` is missing or cannot create namespaces, grading goes on without isolation
+and says so once, in the grader's log: ``sudo apt install bubblewrap`` (Debian/Ubuntu; on
+other systems the package of the same name). ``DLCOURSE_SANDBOX=off`` turns it off on
+purpose, ``DLCOURSE_SANDBOX=require`` makes its absence an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shutil
+import site
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+UID_BASE = 61000
+
+LIMITS = {
+    "memory_bytes": 8 * 2**30,  # address space: torch alone reserves about 4.5 GB of it
+    "processes": 512,
+    "cpu_seconds": 1800,
+    "file_bytes": 2**30,
+    "tmp_bytes": 512 * 2**20,
+}
+
+
+
+def limit(name: str) -> int:
+    """A limit of :data:`LIMITS`, or its override ``DLCOURSE_LIMIT_<NAME>`` (bytes, seconds)."""
+    return int(os.environ.get(f"DLCOURSE_LIMIT_{name.upper()}", LIMITS[name]))
+
+
+INSTALL_HINT = ("student code will run WITHOUT isolation: it can read solutions/ and the "
+                "gradebook. Install bubblewrap (sudo apt install bubblewrap) to grade in a "
+                "sandbox, or set DLCOURSE_SANDBOX=off to silence this.")
+
+
+def mode() -> str:
+    return os.environ.get("DLCOURSE_SANDBOX", "on").lower()
+
+
+@functools.cache
+def unavailable() -> str | None:
+    """Why the sandbox cannot be used here, or None if it can."""
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed"
+    probe = subprocess.run(_bwrap_prefix(Path("/")) + ["--", "true"], capture_output=True,
+                           text=True)
+    if probe.returncode != 0:
+        return f"bwrap cannot create a sandbox here: {probe.stderr.strip()}"
+    return None
+
+
+def worker_uid() -> int | None:
+    """The unprivileged uid for student code, when the grader is root (else None)."""
+    if os.geteuid() != 0:
+        return None
+    return UID_BASE + int(os.environ.get("DLCOURSE_WORKER", "0"))
+
+
+def _readable_roots() -> list[Path]:
+    """What the kernel needs to read: Python, the virtual environment and its packages,
+    the dlcourse package, the datasets (found as dlcourse.data does, without importing
+    torch into the grader)."""
+    package = Path(importlib.util.find_spec("dlcourse").origin).parent
+    checkout = package.parent
+    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+             Path(sys.executable).parent, package}
+    paths.update(Path(p) for p in site.getsitepackages())
+    if os.environ.get("DLCOURSE_DATA"):
+        paths.add(Path(os.environ["DLCOURSE_DATA"]).expanduser())
+    if (checkout / "pyproject.toml").is_file():  # how dlcourse recognises its checkout
+        paths.update({checkout / "pyproject.toml", checkout / "data"})
+    resolved = {p.resolve() for p in paths if p.exists()}
+    resolved -= {Path("/usr"), Path("/etc")}
+    return sorted(p for p in resolved
+                  if not any(q != p and q in p.parents for q in resolved))
+
+
+def _dirs(targets: list[Path]) -> list[str]:
+    """bwrap creates missing parents of mount points as root-only folders; make them 0755."""
+    args, made = [], {Path("/"), Path("/tmp"), Path("/usr"), Path("/etc")}
+    for target in targets:
+        for parent in reversed(target.parents):
+            if parent not in made:
+                args += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
+    return args
+
+
+def _bwrap_prefix(cwd: Path, writable: tuple[Path, ...] = ()) -> list[str]:
+    args = ["bwrap", "--die-with-parent", "--new-session",
+            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / link
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    if os.geteuid() == 0:
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-user"]
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(limit("tmp_bytes")), "--tmpfs", "/tmp"]
+    readable = _readable_roots() if cwd != Path("/") else []
+    args += _dirs(readable + list(writable))
+    for path in readable:
+        args += ["--ro-bind", str(path), str(path)]
+    for path in writable:
+        args += ["--bind", str(path), str(path)]
+    return args + ["--chdir", str(cwd), "--setenv", "HOME", "/tmp",
+                   "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
+                   # ipykernel would take its parent, pid 1 of the sandbox, for a dead one;
+                   # --die-with-parent does that job
+                   "--unsetenv", "JPY_PARENT_PID"]
+
+
+def command(kernel_cmd: list[str], cwd: Path, kernel_dir: Path) -> list[str]:
+    """``kernel_cmd`` run in the sandbox, with the limits, as the worker's uid."""
+    limits = ["prlimit", f"--as={limit('memory_bytes')}", f"--nproc={limit('processes')}",
+              f"--cpu={limit('cpu_seconds')}", f"--fsize={limit('file_bytes')}", "--"]
+    inner = []
+    uid = worker_uid()
+    if uid is not None:
+        inner = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                 "--inh-caps=-all", "--bounding-set=-all", "--"]
+    return limits + _bwrap_prefix(cwd, (cwd, kernel_dir)) + ["--"] + inner + kernel_cmd
+
+
+def hand_over(path: Path) -> None:
+    """Make ``path`` (and what is in it) writable by the worker's uid."""
+    uid = worker_uid()
+    if uid is None:
+        return
+    os.chown(path, uid, uid)
+    for folder, dirs, files in os.walk(path):
+        for name in dirs + files:
+            os.chown(os.path.join(folder, name), uid, uid, follow_symlinks=False)
+
+
+_warned = False
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in the sandbox (see the module's docstring)."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        global _warned
+        reason = unavailable() if mode() != "off" else "DLCOURSE_SANDBOX=off"
+        if reason:
+            if mode() == "require":
+                raise RuntimeError(f"no sandbox: {reason} (DLCOURSE_SANDBOX=require)")
+            if not _warned and mode() != "off":
+                self.log.warning("no sandbox: %s; %s", reason, INSTALL_HINT)
+                _warned = True
+            return await super()._async_pre_start_kernel(**kw)
+        # A folder of its own for the connection file and the sockets: the kernel has no
+        # network to share with the grader, and must not see other kernels' keys.
+        self._sandbox_dir = Path(tempfile.mkdtemp(prefix="dlcourse-kernel-"))
+        self.transport = "ipc"
+        self.connection_file = str(self._sandbox_dir / "kernel.json")
+        self.ip = str(self._sandbox_dir / "ipc")
+        # bwrap keeps the kernel out of the grader's process group: interrupt by message.
+        self.kernel_spec.interrupt_mode = "message"
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        cwd = Path(kw.get("cwd") or os.getcwd()).resolve()
+        hand_over(self._sandbox_dir)
+        hand_over(cwd)
+        return command(cmd, cwd, self._sandbox_dir), kw
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        folder = getattr(self, "_sandbox_dir", None)
+        if folder is not None and not restart:
+            shutil.rmtree(folder, ignore_errors=True)
