@@ -16,11 +16,23 @@ JOBS        ?= 2
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND ?= Agg
 
-.PHONY: all setup data notebooks collect examples grade table export feedback lab test lint bench clean
+.PHONY: all setup sandbox data notebooks collect examples grade table export feedback lab test lint bench clean
 
 all: setup data notebooks examples grade
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed sandbox
+
+# Grading runs student code inside bubblewrap (autograder/sandbox.py). Installed here when
+# we are root on Debian/Ubuntu; otherwise say what to do (grading then warns, unisolated).
+sandbox:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -q bubblewrap >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q bubblewrap >/dev/null; }; \
+	  else \
+	    echo "bubblewrap (bwrap) is missing: grading would run student code unisolated." \
+	         "Install it with: sudo apt install bubblewrap"; \
+	  fi; }
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PYTHON) || $(PYTHON_BOOT) -m venv $(VENV)

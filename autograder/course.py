@@ -87,7 +87,7 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1,
 
     ``jobs`` > 1 grades that many submissions at once (:mod:`autograder.parallel`).
     """
-    from . import parallel
+    from . import parallel, verdicts
 
     failures = {}
     for chapter in chapter_ids:
@@ -95,6 +95,8 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1,
         if not students:
             continue
         generate(root, [chapter])  # keeps the gradebook's copy of the source current
+        if verdicts.has_probes(chapter):  # once here, not in every grading process
+            verdicts.references(chapter, root / "solutions" / chapter / f"{chapter}.ipynb")
         print(f"grading {chapter}: {', '.join(students)}", flush=True)
         if jobs > 1 and len(students) > 1:
             status, log = parallel.autograde(root, chapter, students, jobs, progress)

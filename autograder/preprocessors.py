@@ -204,14 +204,25 @@ class ExecuteKeepingCredit(Execute):
         cell, resources = super().preprocess_cell(cell, resources, index)
         exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
         if exercise:
-            probe = nbformat.v4.new_code_cell(verdicts.kernel_code(
-                self._chapter, exercise, str(self._result_file(exercise))))
-            self.execute_cell(probe, index, store_history=False)  # its outputs are dropped
-            self.nb.cells[index] = cell  # nbclient stores the cell it ran in the notebook
+            self._verdicts[exercise] = self._run_probe(exercise, index)
         return cell, resources
 
-    def _result_file(self, exercise):
-        return self._folder / f".dlcourse-verdict-{self._nonce}-{exercise}.pt"
+    def _run_probe(self, exercise, index):
+        """Run the probe in the kernel, judge what it wrote here: None if it agrees."""
+        folder = Path(getattr(self.km, "workdir", None) or self._folder)
+        path = folder / f".dlcourse-verdict-{self._nonce}-{exercise}.pt"
+        probe = nbformat.v4.new_code_cell(verdicts.kernel_code(self._chapter, exercise,
+                                                               str(path)))
+        cell = self.nb.cells[index]
+        self.execute_cell(probe, index, store_history=False)  # its outputs are dropped
+        self.nb.cells[index] = cell  # nbclient stores the cell it ran in the notebook
+        try:
+            return verdicts.judge(self._chapter, exercise, verdicts.load(path),
+                                  verdicts.reference(self._chapter, exercise, self._source))
+        except ValueError as error:
+            return str(error)
+        finally:
+            path.unlink(missing_ok=True)
 
     def preprocess(self, nb, resources=None, km=None):
         info = (resources or {}).get("nbgrader", {})
@@ -220,6 +231,11 @@ class ExecuteKeepingCredit(Execute):
         self._folder = Path((resources or {}).get("metadata", {}).get("path") or ".").resolve()
         self._nonce = secrets.token_hex(8)
         self._probed = {f"test_{name}": name for name in verdicts.probed(self._chapter)}
+        self._verdicts = {}
+        coursedir = CourseDirectory(config=self.config)
+        self._source = Path(coursedir.format_path(coursedir.source_directory, ".",
+                                                  self._chapter),
+                            f"{info.get('notebook', self._chapter)}.ipynb")
         try:
             nb, resources = super().preprocess(nb, resources, km)
         except DeadKernelError as error:
@@ -237,28 +253,16 @@ class ExecuteKeepingCredit(Execute):
                        "graded, the rest score 0")
             nb.metadata.setdefault(REPAIRS_KEY, []).append(message)
             self.log.warning("%s / %s: %s", info.get("student"), info.get("assignment"), message)
-        self._check_verdicts(nb, info)
+        self._apply_verdicts(nb, info)
         return nb, resources
 
-    def _check_verdicts(self, nb, info):
+    def _apply_verdicts(self, nb, info):
         """Zero every passed test cell whose exercise the clean-process check rejects."""
-        if not self._probed:
-            return
-        coursedir = CourseDirectory(config=self.config)
-        source = Path(coursedir.format_path(coursedir.source_directory, ".", self._chapter),
-                      f"{info.get('notebook', self._chapter)}.ipynb")
         for cell in nb.cells:
             exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
             if not exercise or any(o.output_type == "error" for o in cell.outputs):
                 continue
-            path = self._result_file(exercise)
-            try:
-                problem = verdicts.judge(self._chapter, exercise, verdicts.load(path),
-                                         verdicts.reference(self._chapter, exercise, source))
-            except ValueError as error:
-                problem = str(error)
-            finally:
-                path.unlink(missing_ok=True)
+            problem = self._verdicts.get(exercise, "the check did not run")
             if problem:
                 message = f"the grader's own check of {exercise} disagrees: {problem}"
                 cell.outputs.append(nbformat.v4.new_output(
@@ -270,15 +274,49 @@ class ExecuteKeepingCredit(Execute):
 class HideHiddenTests(ClearHiddenTests):
     """Feedback without the hidden tests: their source is cut out of the test cells (nbgrader's
     ``ClearHiddenTests``) and so are the tracebacks, which quote the failing line and the lines
-    around it; what stays of a failure is its message ("dq/dw1: largest difference …")."""
+    around it; what stays of a failure is its message ("dq/dw1: largest difference …").
+
+    Student code sees each test cell's source when it runs (an IPython input transformer can
+    print it), so every output line that quotes a line of the hidden tests is cut as well."""
+
+    QUOTED = "[a line of the hidden tests, removed from the feedback]"
+
+    def preprocess(self, nb, resources):
+        self._hidden = set()
+        for cell in nb.cells:
+            meta = nbgrader_meta(cell)
+            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                continue
+            inside = False
+            for line in cell.source.splitlines():
+                if self.begin_test_delimeter in line or self.end_test_delimeter in line:
+                    inside = self.begin_test_delimeter in line
+                elif inside and len(line.strip()) >= 12:  # "else:", ")" say nothing
+                    self._hidden.add(line.strip())
+        return super().preprocess(nb, resources)
+
+    def _scrub(self, text: str) -> str:
+        if not self._hidden or not isinstance(text, str):
+            return text
+        return "\n".join(self.QUOTED if any(h in line for h in self._hidden) else line
+                         for line in text.split("\n"))
 
     def preprocess_cell(self, cell, resources, index):
         cell, resources = super().preprocess_cell(cell, resources, index)
         meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-            for output in cell.get("outputs", []):
-                if output.output_type == "error":
+        if cell.cell_type != "code":
+            return cell, resources
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                if meta.get("grade") and not meta.get("solution"):
                     output.traceback = [f"{output.ename}: {output.evalue}"]
+                output.evalue = self._scrub(output.evalue)
+                output.traceback = [self._scrub(line) for line in output.traceback]
+            elif output.output_type == "stream":
+                output.text = self._scrub(output.text)
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") or mime == "application/json":
+                    output.data[mime] = self._scrub(value)
         return cell, resources
 
 

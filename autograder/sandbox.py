@@ -119,7 +119,8 @@ def _dirs(targets: list[Path]) -> list[str]:
     return args
 
 
-def _bwrap_prefix(cwd: Path, writable: tuple[Path, ...] = ()) -> list[str]:
+def _bwrap_prefix(cwd: Path, writable: tuple[tuple[Path, Path], ...] = ()) -> list[str]:
+    """bwrap's arguments; ``writable``: (folder, where the kernel sees it) pairs."""
     args = ["bwrap", "--die-with-parent", "--new-session",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
@@ -136,11 +137,11 @@ def _bwrap_prefix(cwd: Path, writable: tuple[Path, ...] = ()) -> list[str]:
     args += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", str(limit("tmp_bytes")), "--tmpfs", "/tmp"]
     readable = _readable_roots() if cwd != Path("/") else []
-    args += _dirs(readable + list(writable))
+    args += _dirs(readable + [seen for _, seen in writable])
     for path in readable:
         args += ["--ro-bind", str(path), str(path)]
-    for path in writable:
-        args += ["--bind", str(path), str(path)]
+    for path, seen in writable:
+        args += ["--bind", str(path), str(seen)]
     return args + ["--chdir", str(cwd), "--setenv", "HOME", "/tmp",
                    "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
                    # ipykernel would take its parent, pid 1 of the sandbox, for a dead one;
@@ -148,8 +149,9 @@ def _bwrap_prefix(cwd: Path, writable: tuple[Path, ...] = ()) -> list[str]:
                    "--unsetenv", "JPY_PARENT_PID"]
 
 
-def command(kernel_cmd: list[str], cwd: Path, kernel_dir: Path) -> list[str]:
-    """``kernel_cmd`` run in the sandbox, with the limits, as the worker's uid."""
+def command(kernel_cmd: list[str], cwd: Path, kernel_dir: Path, scratch: Path) -> list[str]:
+    """``kernel_cmd`` run in the sandbox, with the limits, as the worker's uid; its working
+    folder ``cwd`` is ``scratch`` in fact."""
     limits = ["prlimit", f"--as={limit('memory_bytes')}", f"--nproc={limit('processes')}",
               f"--cpu={limit('cpu_seconds')}", f"--fsize={limit('file_bytes')}", "--"]
     inner = []
@@ -157,7 +159,8 @@ def command(kernel_cmd: list[str], cwd: Path, kernel_dir: Path) -> list[str]:
     if uid is not None:
         inner = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all", "--"]
-    return limits + _bwrap_prefix(cwd, (cwd, kernel_dir)) + ["--"] + inner + kernel_cmd
+    writable = ((scratch, cwd), (kernel_dir, kernel_dir))
+    return limits + _bwrap_prefix(cwd, writable) + ["--"] + inner + kernel_cmd
 
 
 def hand_over(path: Path) -> None:
@@ -177,8 +180,12 @@ _warned = False
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the sandbox (see the module's docstring)."""
 
+    #: where the files the kernel writes to its working folder end up
+    workdir: Path | None = None
+
     async def _async_pre_start_kernel(self, **kw):
         global _warned
+        self.workdir = Path(kw.get("cwd") or os.getcwd()).resolve()
         reason = unavailable() if mode() != "off" else "DLCOURSE_SANDBOX=off"
         if reason:
             if mode() == "require":
@@ -196,10 +203,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         # bwrap keeps the kernel out of the grader's process group: interrupt by message.
         self.kernel_spec.interrupt_mode = "message"
         cmd, kw = await super()._async_pre_start_kernel(**kw)
-        cwd = Path(kw.get("cwd") or os.getcwd()).resolve()
+        # The kernel works in a copy of its folder without the notebook: nbgrader has
+        # already put the hidden tests into that notebook, and it copies every other file
+        # of the folder into the feedback, so what the kernel writes must not land there.
+        cwd, self.workdir = self.workdir, self._sandbox_dir / "work"
+        shutil.copytree(cwd, self.workdir, ignore=shutil.ignore_patterns("*.ipynb"),
+                        symlinks=True)
         hand_over(self._sandbox_dir)
-        hand_over(cwd)
-        return command(cmd, cwd, self._sandbox_dir), kw
+        return command(cmd, cwd, self._sandbox_dir, self.workdir), kw
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)

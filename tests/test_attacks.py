@@ -14,13 +14,23 @@ import subprocess
 import sys
 import threading
 
+import nbformat
 import pytest
 
 from autograder import build_examples, course
+from autograder.preprocessors import HideHiddenTests
 
 from .harness import ROOT
 from .implementations import ch01_dag_autograd as impl
-from .test_grading import PLAIN_CONFIG, auto_cells, autograded, scores, submit
+from .test_grading import (
+    PLAIN_CONFIG,
+    auto_cells,
+    autograded,
+    hidden_test_lines,
+    scores,
+    submit,
+    visible_text,
+)
 
 pytestmark = pytest.mark.xdist_group("attacks")
 
@@ -105,6 +115,21 @@ for _attempt in (
         pass
 """
 
+# Correct answers, but it prints every cell's source as it runs (the hidden tests included)
+# and copies the notebook in its folder, where nbgrader has put the hidden tests, to a file.
+LEAKS_HIDDEN_TESTS = """
+import pathlib
+def _print_the_source(lines):
+    print("".join(lines))
+    return lines
+get_ipython().input_transformers_post.append(_print_the_source)
+for _nb in pathlib.Path.cwd().glob("*.ipynb"):
+    try:
+        (pathlib.Path.cwd() / "leaked.txt").write_text(_nb.read_text())
+    except Exception:
+        pass
+"""
+
 FLOODS_MEMORY = "\n_hog = [bytearray(2**28) for _ in range(10**4)]  # 2.5 TB\n"
 LOOPS_FOREVER = "\nwhile True:\n    pass\n"
 FLOODS_PROCESSES = """
@@ -127,6 +152,8 @@ def attacks(port):
         "attack_tensor_subclass": ({"dag_forward": TENSOR_SUBCLASS}, {"dag_forward"}, True),
         "attack_steals_and_tampers": ({"dag_forward": STEALS_AND_TAMPERS.replace(
             "PORT", str(port))}, {"dag_forward"}, True),
+        "attack_leaks_hidden_tests": ({"dag_forward": correct["dag_forward"]
+                                       + LEAKS_HIDDEN_TESTS}, set(), True),
         # correct answers, each followed by an attack on the grader's resources
         "attack_resources": ({
             "dag_grads_autograd": correct["dag_grads_autograd"] + FLOODS_MEMORY,
@@ -173,15 +200,19 @@ def grade_attacks(root, plain: bool):
         (root / "solutions").symlink_to(ROOT / "solutions")
         course.nbgrader(root, "generate_assignment", CH, "--force")
         course.nbgrader(root, "autograde", CH, "--force", check=False)
+        course.nbgrader(root, "generate_feedback", CH, "--force", check=False)
         log = ""
     else:
         course.course_copy(root)
-        env = {"DLCOURSE_CELL_TIMEOUT": "20", "DLCOURSE_LIMIT_MEMORY_BYTES": str(6 * 2**30),
+        env = {"DLCOURSE_CELL_TIMEOUT": "10", "DLCOURSE_LIMIT_MEMORY_BYTES": str(6 * 2**30),
                "DLCOURSE_LIMIT_PROCESSES": "200", "DLCOURSE_SANDBOX": "require"}
         result = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root),
                                  "grade", "--jobs", "2"], capture_output=True, text=True,
                                 cwd=ROOT, env={**os.environ, **env})
         log = result.stdout + result.stderr
+        feedback = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root),
+                                   "feedback"], capture_output=True, text=True, cwd=ROOT)
+        log += feedback.stdout + feedback.stderr
     return cases, scores(course.gradebook_rows(root)), listener.close(), log
 
 
@@ -238,6 +269,29 @@ def test_attacks_in_a_sandbox_see_and_change_nothing(ours, plain):
     assert all(s == m for s, m, _ in auto_cells(table[("victim", CH)]).values())
 
 
+def test_hidden_tests_do_not_leak_into_the_feedback(ours, plain):
+    """Printed by an input transformer or copied from the notebook nbgrader runs, the hidden
+    tests reach plain nbgrader's feedback folder; here neither the page nor the folder has
+    them."""
+    student = "attack_leaks_hidden_tests"
+    # the lines of the hidden tests that the student has not seen: not in the release
+    # notebook (visible tests), not in their own answers
+    seen = nbformat.read(ROOT / "notebooks" / CH / f"{CH}.ipynb", 4).cells
+    seen = "\n".join([c.source for c in seen] + list(build_examples.answers(CH).values()))
+    hidden = {line.strip() for line in hidden_test_lines(CH)
+              if len(line.strip()) >= 12 and line.strip() not in seen}
+    assert len(hidden) > 50
+    plain_folder = plain[0] / "feedback" / student / CH
+    assert "BEGIN HIDDEN TESTS" in (plain_folder / "leaked.txt").read_text()
+    root, _, table, _, log = ours
+    folder = root / "feedback" / student / CH
+    assert sorted(p.name for p in folder.iterdir()) == [f"{CH}.html"], log
+    page = visible_text((folder / f"{CH}.html").read_text())
+    assert HideHiddenTests.QUOTED in page  # the printed source was there, and was cut
+    assert [line for line in hidden if line in page] == []
+    assert all(s == m for s, m, _ in auto_cells(table[(student, CH)]).values())
+
+
 def test_resource_attacks_are_bounded_and_cost_only_their_cell(ours):
     """A memory bomb, an endless loop and a process flood each fail their own cell; the
     exercises they follow keep their points, and so does every other student."""
@@ -256,5 +310,5 @@ def test_attack_table_in_the_readme(ours):
     """The README lists each attack of this file with its outcome."""
     readme = (ROOT / "README.md").read_text()
     for student in attacks(0):
-        if student != "victim":
+        if student not in ("victim", "attack_leaks_hidden_tests"):
             assert f"`{student}`" in readme, student

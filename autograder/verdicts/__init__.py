@@ -19,8 +19,10 @@ or the comparison; a missing or unreadable file is a failure.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import math
+import os
 import textwrap
 from functools import cache
 from pathlib import Path
@@ -97,18 +99,44 @@ def namespace(notebook: Path | nbformat.NotebookNode, overrides: dict[str, str] 
     return ns
 
 
+CACHE = HERE / "cache"
 _references: dict = {}
+
+
+def _key(chapter: str, solution: Path) -> str:
+    """What the reference results depend on: the probes, the solution's code, torch."""
+    import torch
+
+    nb = nbformat.read(solution, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    text = "\0".join([source(chapter), torch.__version__, *code])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def references(chapter: str, solution: Path) -> dict:
+    """{exercise: the probe's result on the reference solution}, for ``solution`` (the source
+    notebook). Computed once per version of the probes and the solution, then read from
+    ``autograder/verdicts/cache/`` (building the reference imports the chapter's packages,
+    seconds that every grading process would otherwise pay)."""
+    import torch
+
+    path = CACHE / f"{chapter}-{_key(chapter, solution)}.pt"
+    if path not in _references:
+        if path.is_file():
+            _references[path] = torch.load(path, weights_only=True)
+        else:
+            ns = namespace(solution)
+            _references[path] = {name: run(chapter, name, ns) for name in probed(chapter)}
+            CACHE.mkdir(exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            torch.save(_references[path], partial)
+            partial.replace(path)  # atomic: parallel graders may write it at once
+    return _references[path]
 
 
 def reference(chapter: str, exercise: str, solution: Path) -> dict:
     """The probe's result on the reference solution (``solution``: the source notebook)."""
-    key = (chapter, str(solution))
-    if key not in _references:
-        _references[key] = (namespace(solution), {})
-    ns, results = _references[key]
-    if exercise not in results:
-        results[exercise] = run(chapter, exercise, ns)
-    return results[exercise]
+    return references(chapter, solution)[exercise]
 
 
 def _plain_only(value, where="result") -> None:
