@@ -314,3 +314,10 @@ def test_formgrader_shows_the_course(graded):
     for chapter in CHAPTERS:
         assert assignments[chapter]["source_path"] == f"solutions/{chapter}"
         assert assignments[chapter]["num_submissions"] == sum(c == chapter for _, c in table)
+
+
+def test_grading_tests_share_one_worker(request):
+    """Each grading fixture runs once only if pytest-xdist keeps a group on one worker (the
+    `@group` suffix of the test's id); pytest 9.2 broke that silently (see pyproject.toml)."""
+    if request.config.getoption("dist", "no") == "loadgroup":
+        assert request.node.nodeid.endswith("@grading"), request.node.nodeid
