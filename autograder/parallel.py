@@ -58,10 +58,8 @@ def _worker_course(base: Path, root: Path, chapter: str, students: list[str]) ->
     return base
 
 
-def _autograde(worker: Path, chapter: str, threads: int,
-               index: int) -> subprocess.CompletedProcess:
+def _autograde(worker: Path, chapter: str, threads: int) -> subprocess.CompletedProcess:
     env = dict(os.environ)
-    env["DLCOURSE_WORKER"] = str(index)  # a sandbox uid of its own (autograder/sandbox.py)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = str(threads)
@@ -114,8 +112,7 @@ def autograde(root: Path, chapter: str, students: list[str], jobs: int,
         bar = tqdm(total=len(students), desc=f"grading {chapter}", unit="notebook",
                    disable=not progress)
         with ThreadPoolExecutor(len(workers)) as pool:
-            futures = [pool.submit(_autograde, w, chapter, threads, k + 1)
-                       for k, w in enumerate(workers)]
+            futures = [pool.submit(_autograde, w, chapter, threads) for w in workers]
             while not all(f.done() for f in futures):
                 time.sleep(0.5)
                 # nbgrader creates a student's autograded folder when it starts on it

@@ -17,8 +17,9 @@ is told to use it in ``nbgrader_config.py``). Inside, the kernel
   (``DLCOURSE_CELL_TIMEOUT``, 180 s) bounds the wall-clock time of each cell.
 
 When the grader runs as root (a grading server, a container, CI), the kernel also runs as an
-unprivileged user of its own (uid ``61000 + worker``, one per parallel worker, so that one
-student's fork bomb cannot use up another's process limit; root is exempt from that limit).
+unprivileged uid of its own, fresh for every kernel (root is exempt from the process limit,
+and the limit counts every process of a uid: processes a fork bomb left behind, still
+being reaped, must not count against the next student graded).
 A normal user grading on their own machine keeps their uid inside a user namespace.
 
 The kernel talks to nbgrader over Unix sockets (ZeroMQ's ``ipc`` transport) in a folder of
@@ -35,6 +36,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import secrets
 import shutil
 import site
 import subprocess
@@ -44,7 +46,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-UID_BASE = 61000
+UID_RANGE = (100_000, 1_000_000)  # above any real account, below 2**31
 
 LIMITS = {
     "memory_bytes": 8 * 2**30,  # address space: torch alone reserves about 4.5 GB of it
@@ -82,11 +84,11 @@ def unavailable() -> str | None:
     return None
 
 
-def worker_uid() -> int | None:
-    """The unprivileged uid for student code, when the grader is root (else None)."""
+def fresh_uid() -> int | None:
+    """An unprivileged uid for one kernel, when the grader is root (else None: the user's)."""
     if os.geteuid() != 0:
         return None
-    return UID_BASE + int(os.environ.get("DLCOURSE_WORKER", "0"))
+    return secrets.SystemRandom().randrange(*UID_RANGE)
 
 
 def _readable_roots() -> list[Path]:
@@ -149,13 +151,13 @@ def _bwrap_prefix(cwd: Path, writable: tuple[tuple[Path, Path], ...] = ()) -> li
                    "--unsetenv", "JPY_PARENT_PID"]
 
 
-def command(kernel_cmd: list[str], cwd: Path, kernel_dir: Path, scratch: Path) -> list[str]:
-    """``kernel_cmd`` run in the sandbox, with the limits, as the worker's uid; its working
-    folder ``cwd`` is ``scratch`` in fact."""
+def command(kernel_cmd: list[str], cwd: Path, kernel_dir: Path, scratch: Path,
+            uid: int | None) -> list[str]:
+    """``kernel_cmd`` run in the sandbox, with the limits, as ``uid``; its working folder
+    ``cwd`` is ``scratch`` in fact."""
     limits = ["prlimit", f"--as={limit('memory_bytes')}", f"--nproc={limit('processes')}",
               f"--cpu={limit('cpu_seconds')}", f"--fsize={limit('file_bytes')}", "--"]
     inner = []
-    uid = worker_uid()
     if uid is not None:
         inner = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all", "--"]
@@ -163,9 +165,8 @@ def command(kernel_cmd: list[str], cwd: Path, kernel_dir: Path, scratch: Path) -
     return limits + _bwrap_prefix(cwd, writable) + ["--"] + inner + kernel_cmd
 
 
-def hand_over(path: Path) -> None:
-    """Make ``path`` (and what is in it) writable by the worker's uid."""
-    uid = worker_uid()
+def hand_over(path: Path, uid: int | None) -> None:
+    """Make ``path`` (and what is in it) writable by ``uid``."""
     if uid is None:
         return
     os.chown(path, uid, uid)
@@ -209,8 +210,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         cwd, self.workdir = self.workdir, self._sandbox_dir / "work"
         shutil.copytree(cwd, self.workdir, ignore=shutil.ignore_patterns("*.ipynb"),
                         symlinks=True)
-        hand_over(self._sandbox_dir)
-        return command(cmd, cwd, self._sandbox_dir, self.workdir), kw
+        uid = fresh_uid()
+        hand_over(self._sandbox_dir, uid)
+        return command(cmd, cwd, self._sandbox_dir, self.workdir, uid), kw
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)

@@ -204,7 +204,7 @@ def grade_attacks(root, plain: bool):
         log = ""
     else:
         course.course_copy(root)
-        env = {"DLCOURSE_CELL_TIMEOUT": "10", "DLCOURSE_LIMIT_MEMORY_BYTES": str(6 * 2**30),
+        env = {"DLCOURSE_CELL_TIMEOUT": "20", "DLCOURSE_LIMIT_MEMORY_BYTES": str(6 * 2**30),
                "DLCOURSE_LIMIT_PROCESSES": "200", "DLCOURSE_SANDBOX": "require"}
         result = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root),
                                  "grade", "--jobs", "2"], capture_output=True, text=True,

@@ -59,9 +59,10 @@ def inside():
         for folder in (cwd, kernel_dir, scratch):
             folder.mkdir()
         (kernel_dir / "probe.py").write_text(PROBE)
-        sandbox.hand_over(Path(tmp))
+        uid = sandbox.fresh_uid()
+        sandbox.hand_over(Path(tmp), uid)
         command = sandbox.command([sys.executable, str(kernel_dir / "probe.py"), str(ROOT)],
-                                  cwd, kernel_dir, scratch)
+                                  cwd, kernel_dir, scratch, uid)
         result = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         yield json.loads(result.stdout.splitlines()[-1]), cwd, scratch
@@ -98,7 +99,7 @@ def test_no_network_and_limits(inside):
     assert limits["RLIMIT_CPU"] == sandbox.limit("cpu_seconds")
     assert limits["RLIMIT_FSIZE"] == sandbox.limit("file_bytes")
     if os.geteuid() == 0:  # root is exempt from the process limit: a uid of its own
-        assert seen["uid"] == sandbox.UID_BASE
+        assert sandbox.UID_RANGE[0] <= seen["uid"] < sandbox.UID_RANGE[1]
 
 
 def test_missing_bwrap_is_said_and_require_refuses(monkeypatch, caplog):
