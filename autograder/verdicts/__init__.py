@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import math
 import os
 import textwrap
 from functools import cache
@@ -174,52 +173,11 @@ def load(path: Path) -> dict:
 
 
 def compare(got, want, rtol: float = 1e-4, atol: float = 1e-5, where: str = "result"):
-    """None if ``got`` matches ``want`` (same structure, numbers within tolerance), else why not.
-    Lists and tuples are interchangeable; integers match equal floats; tensors must have the
-    same shape, and floating tensors are compared in float64 relative to the largest value."""
-    import torch
+    """The default comparison, :func:`autograder.verdicts.runtime.compare` (imported on first
+    use: importing this package does not import torch)."""
+    from .runtime import compare as runtime_compare
 
-    if isinstance(want, torch.Tensor):
-        if type(got) is not torch.Tensor:
-            return f"{where}: expected a tensor, got {type(got).__name__}"
-        if tuple(got.shape) != tuple(want.shape):
-            return f"{where}: shape {tuple(got.shape)}, expected {tuple(want.shape)}"
-        if want.is_floating_point() or want.is_complex() or got.is_floating_point():
-            g, w = got.to(torch.float64), want.to(torch.float64)
-            scale = float(w.abs().max()) if w.numel() else 0.0
-            if math.isnan(scale):
-                scale = 0.0
-            if not torch.allclose(g, w, rtol=rtol, atol=atol * max(1.0, scale), equal_nan=True):
-                largest = float((g - w).abs().max())
-                return f"{where}: values differ (largest difference {largest:.3g})"
-            return None
-        if not torch.equal(got.to(torch.int64), want.to(torch.int64)):
-            return f"{where}: values differ"
-        return None
-    if type(want) in (list, tuple):
-        if type(got) not in (list, tuple) or len(got) != len(want):
-            return f"{where}: expected a sequence of {len(want)}, got {type(got).__name__}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            problem = compare(g, w, rtol, atol, f"{where}[{i}]")
-            if problem:
-                return problem
-        return None
-    if type(want) is dict:
-        if type(got) is not dict or set(got) != set(want):
-            return f"{where}: expected keys {sorted(want)}"
-        for k in want:
-            problem = compare(got[k], want[k], rtol, atol, f"{where}[{k!r}]")
-            if problem:
-                return problem
-        return None
-    if type(want) is float or (type(want) is int and type(got) is float):
-        if type(got) not in (int, float) or not math.isclose(got, want, rel_tol=rtol,
-                                                             abs_tol=atol):
-            return f"{where}: {got!r}, expected {want!r}"
-        return None
-    if type(got) is not type(want) or got != want:
-        return f"{where}: {got!r}, expected {want!r}"
-    return None
+    return runtime_compare(got, want, rtol, atol, where)
 
 
 def judge(chapter: str, exercise: str, got: dict, want: dict) -> str | None:

@@ -1,68 +1,8 @@
 # Probes of ch00 (see autograder/verdicts/__init__.py). Each calls the student's functions on
 # fixed inputs and returns plain data; the grader compares it with the reference's in its own
 # process. Inputs are generated here, in both processes, from fixed seeds.
-import contextlib
 import struct
 import sys
-
-from torch.overrides import TorchFunctionMode
-
-
-def _tensor(value, what):
-    # A NumPy array would become a tensor in plain(): the contract asks for a tensor.
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{what} returned a {type(value).__name__}, not a tensor")
-    return value
-
-
-class _Spy(TorchFunctionMode):
-    """Names the watched built-ins called, whatever alias reached them."""
-
-    def __init__(self, watched):
-        super().__init__()
-        self.watched, self.seen = watched, []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        for path, obj in self.watched.items():
-            if func is obj:
-                self.seen.append(path)
-        return func(*args, **(kwargs or {}))
-
-
-@contextlib.contextmanager
-def _forbid(exercise, paths):
-    """The kernel's test can be forged: refuse the built-ins here too, after the block. Torch
-    functions are seen by a torch-function mode, others (NumPy) by replacing the attribute."""
-    watched, patched = {}, []
-    for path in paths:
-        root, *attrs = path.split(".")
-        owner, obj = None, sys.modules.get(root)
-        for attr in attrs:
-            owner, obj = obj, getattr(obj, attr, None)
-        if obj is None:
-            continue
-        if root == "torch":
-            watched[path] = obj
-        else:
-            patched.append((owner, attrs[-1], obj, path))
-    spy = _Spy(watched)
-
-    def recording(original, path):
-        def call(*args, **kwargs):
-            spy.seen.append(path)
-            return original(*args, **kwargs)
-        return call
-
-    try:
-        for owner, attr, original, path in patched:
-            setattr(owner, attr, recording(original, path))
-        with spy:
-            yield
-    finally:
-        for owner, attr, original, _ in reversed(patched):
-            setattr(owner, attr, original)
-    if spy.seen:
-        raise RuntimeError(f"{exercise} must not use {spy.seen[0]}")
 
 
 def _python_lines(ns, fn, *args, limit=100):
@@ -111,14 +51,14 @@ def probe_pairwise_distances(ns):
     # Enough float32 points that ||a||² + ||b||² - 2 a·b rounds below 0 without a clamp.
     inputs.append(torch.randn(150, 8, generator=g))
     cases = []
-    with _forbid("pairwise_distances", (
+    with forbid("pairwise_distances", (
             "torch.cdist", "torch.functional.cdist", "torch.pdist", "torch.nn.functional.pdist",
             "torch.nn.functional.pairwise_distance", "torch.pairwise_distance",
             "torch._euclidean_dist", "scipy.spatial.distance.cdist",
             "scipy.spatial.distance.pdist", "sklearn.metrics.pairwise.euclidean_distances",
             "sklearn.metrics.pairwise.pairwise_distances", "sklearn.metrics.pairwise_distances")):
         for points in inputs:
-            d = _tensor(f(points), "pairwise_distances")
+            d = require_tensor(f(points), "pairwise_distances")
             cases.append((points, d))  # points after the call: it must not modify them
     loops = max(_python_lines(ns, f, torch.randn(300, 2, generator=g)),
                 _python_lines(ns, f, torch.randn(3, 300, generator=g)))
@@ -204,8 +144,8 @@ def probe_matrix_rank(ns):
     cases += [(M, tol) for tol in (1.0, 0.1, 0.001, 20.0, 7.0, 2)]
     D = torch.diag(torch.tensor([1.0, 1e-20, 0.0], dtype=torch.float64))
     cases += [(D, 0.0), (D, None), (torch.diag(torch.tensor([10.0, 1.0, 0.01])), 0.5)]
-    with _forbid("matrix_rank", ("torch.linalg.matrix_rank", "torch.matrix_rank",
-                                 "numpy.linalg.matrix_rank")):
+    with forbid("matrix_rank", ("torch.linalg.matrix_rank", "torch.matrix_rank",
+                                "numpy.linalg.matrix_rank")):
         return [ns["matrix_rank"](M) if tol is None else ns["matrix_rank"](M, tol=tol)
                 for M, tol in cases]
 

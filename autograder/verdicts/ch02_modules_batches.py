@@ -1,52 +1,12 @@
 # Probes of ch02 (see autograder/verdicts/__init__.py). Each calls the student's functions on
 # fixed inputs and returns plain data; the grader compares it with the reference's in its own
 # process. Inputs are generated here, in both processes, from fixed seeds.
-import contextlib
-
 from torch import nn
-from torch.overrides import TorchFunctionMode
 
 LINEAR = ("torch.nn.functional.linear", "torch._C._nn.linear")
 MSE = ("torch.nn.functional.mse_loss", "torch._C._nn.mse_loss")
 AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward")
 ON_DEVICE = "result on the input's device"
-
-
-def _tensor(value, what):
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{what} returned a {type(value).__name__}, not a tensor")
-    return value
-
-
-class _Spy(TorchFunctionMode):
-    """Names the watched built-ins called, whatever alias reached them."""
-
-    def __init__(self, watched):
-        super().__init__()
-        self.watched, self.seen = watched, []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        for path, obj in self.watched.items():
-            if func is obj:
-                self.seen.append(path)
-        return func(*args, **(kwargs or {}))
-
-
-@contextlib.contextmanager
-def _forbid(exercise, paths):
-    """The kernel's test can be forged: refuse the built-ins here too, after the block."""
-    watched = {}
-    for path in paths:
-        obj = torch
-        for attr in path.split(".")[1:]:
-            obj = getattr(obj, attr, None)
-        if obj is not None:
-            watched[path] = obj
-    spy = _Spy(watched)
-    with spy:
-        yield
-    if spy.seen:
-        raise RuntimeError(f"{exercise} must not use {spy.seen[0]}")
 
 
 def _device_ok(fn, *args):
@@ -76,9 +36,9 @@ def probe_linear_forward(ns):
             x, weight, bias = (torch.randn(*s, generator=g, dtype=dtype).requires_grad_()
                                for s in ((N, C), (D, C), (D,)))
             grad_y = torch.randn(N, D, generator=g, dtype=dtype)
-            with torch.enable_grad(), _forbid("linear_forward", LINEAR):
-                y = _tensor(f(x, weight, bias), "linear_forward")
-                y_no_bias = _tensor(f(x, weight, None), "linear_forward")
+            with torch.enable_grad(), forbid("linear_forward", LINEAR):
+                y = require_tensor(f(x, weight, bias), "linear_forward")
+                y_no_bias = require_tensor(f(x, weight, None), "linear_forward")
             # Gradients must reach x, weight and bias: no NumPy, no copy into nn.Linear.
             results.append((y, str(y.dtype), y_no_bias, str(y_no_bias.dtype),
                             torch.autograd.grad(y, (x, weight, bias), grad_y),
@@ -95,9 +55,9 @@ def probe_linear_backward(ns):
         for dtype in (torch.float32, torch.float64):
             grad_y, x, weight = (torch.randn(*s, generator=g, dtype=dtype)
                                  for s in ((N, D), (N, C), (D, C)))
-            with torch.no_grad(), _forbid("linear_backward", AUTOGRAD):
+            with torch.no_grad(), forbid("linear_backward", AUTOGRAD):
                 grads = f(grad_y, x, weight)
-            results.append([_tensor(grad, "linear_backward") for grad in grads])
+            results.append([require_tensor(grad, "linear_backward") for grad in grads])
     return {"results": results, ON_DEVICE: _device_ok(f, *_meta((4, 2), (4, 3), (2, 3)))}
 
 
@@ -109,8 +69,8 @@ def probe_mse(ns):
         for dtype in (torch.float32, torch.float64):
             x = torch.randn(shape, generator=g, dtype=dtype, requires_grad=True)
             y = torch.randn(shape, generator=g, dtype=dtype)
-            with torch.enable_grad(), _forbid("mse", MSE):
-                loss = _tensor(f(x, y), "mse")
+            with torch.enable_grad(), forbid("mse", MSE):
+                loss = require_tensor(f(x, y), "mse")
             results.append((loss, str(loss.dtype), torch.autograd.grad(loss, x)[0]))
     results.append(f(torch.ones(3, 3), torch.ones(3, 3)))
     return {"results": results, ON_DEVICE: _device_ok(f, *_meta((3, 4), (3, 4)))}
@@ -125,7 +85,7 @@ def probe_pm1_targets(ns):
     cases += [torch.zeros(3, dtype=torch.long), torch.zeros(0, dtype=torch.long)]
     results = []
     for labels, K in zip(cases, (1, 10, 2, 10, 30, 3, 5, 4)):
-        out = _tensor(f(labels, K), "pm1_targets")
+        out = require_tensor(f(labels, K), "pm1_targets")
         results.append((out, str(out.dtype), labels))  # labels after the call: unmodified
     meta = torch.tensor([1, 0, 2], device="meta")
     return {"results": results, ON_DEVICE: _device_ok(f, meta, 3)}

@@ -2,46 +2,12 @@
 # not fix how the mask is drawn (rand_like, bernoulli, uniform_), so the random parts come back
 # as statistics, each with its expected value and a margin of 8 standard deviations or more,
 # judged by the compare functions below; what the contract fixes exactly is compared exactly.
-import contextlib
-
 from torch import nn
 from torch.nn import functional as F
-from torch.overrides import TorchFunctionMode
 
 BUILT_IN_DROPOUT = [F.dropout, F.dropout1d, F.dropout2d, F.dropout3d, F.alpha_dropout,
                     F.feature_alpha_dropout, torch.dropout, torch.dropout_, torch.native_dropout,
                     torch.feature_dropout, torch.alpha_dropout]
-
-
-class _Calls(TorchFunctionMode):
-    """Which of ``watched`` the block called, whatever name reached them."""
-
-    def __init__(self, watched):
-        super().__init__()
-        self.watched, self.seen = set(watched), []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        if func in self.watched:
-            self.seen.append(getattr(func, "__name__", "?"))
-        return func(*args, **(kwargs or {}))
-
-    def names(self):
-        return ", ".join(sorted(set(self.seen))) or "none"
-
-
-@contextlib.contextmanager
-def _replaced(ns, **values):
-    missing = object()
-    saved = {name: ns.get(name, missing) for name in values}
-    ns.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is missing:
-                ns.pop(name, None)
-            else:
-                ns[name] = value
 
 
 def _dropout_layer(X, p):
@@ -102,7 +68,7 @@ def _device(f, *args):
 
 def probe_dropout_layer(ns):
     drop = ns["dropout_layer"]
-    with torch.random.fork_rng(devices=[]), _Calls(BUILT_IN_DROPOUT) as calls:
+    with torch.random.fork_rng(devices=[]), Calls(BUILT_IN_DROPOUT) as calls:
         torch.manual_seed(61)
         result = {f"p = {p}": _masks(drop, p) for p in (0.1, 0.5, 0.8)}
         edges = []
@@ -145,8 +111,8 @@ def compare_dropout_layer(got, want):
 
 def probe_Dropout(ns):
     result = {}
-    with (torch.random.fork_rng(devices=[]), _replaced(ns, dropout_layer=_dropout_layer),
-          _Calls(BUILT_IN_DROPOUT) as calls):
+    with (torch.random.fork_rng(devices=[]), replaced(ns, dropout_layer=_dropout_layer),
+          Calls(BUILT_IN_DROPOUT) as calls):
         torch.manual_seed(62)
         Y = torch.randn(30, 7, generator=gen(64))
         for p in (0.1, 0.6, 0.0, 1.0):
@@ -174,7 +140,7 @@ def compare_Dropout(got, want):
 def probe_dropout_mlp(ns):
     X = torch.randn(8, 1, 28, 28, generator=gen(65))
     result = []
-    with _replaced(ns, dropout_layer=_dropout_layer, Dropout=_Dropout), torch.no_grad():
+    with replaced(ns, dropout_layer=_dropout_layer, Dropout=_Dropout), torch.no_grad():
         # p = 0 and p = 1 make training mode deterministic: a whole hidden layer kept or cut
         for p1, p2, mode in ((0.3, 0.6, "eval"), (0.0, 0.0, "train"), (1.0, 0.0, "train"),
                              (0.0, 1.0, "train")):

@@ -1,32 +1,9 @@
 # Probes of ch07 (see autograder/verdicts/__init__.py). Each calls the student's functions on
 # fixed inputs and returns plain data; the grader compares it with the reference's in its own
 # process. Inputs are generated here, in both processes, from fixed seeds.
-import contextlib
 from collections import OrderedDict
 
 from torch import nn
-
-
-@contextlib.contextmanager
-def _seeded(seed):
-    # The probe runs in the student's kernel: leave its random state as it found it.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
-
-
-def _he_by_shape(module):
-    """He-scaled random weights and biases in [-0.5, 0.5), seeded by each parameter's shape so
-    that layer order and names do not matter (fill_by_shape's smooth patterns make AlexNet's
-    logits almost independent of the image)."""
-    with torch.no_grad():
-        for p in module.parameters():
-            g = gen(sum(d * 1009 ** i for i, d in enumerate(p.shape)) % 2 ** 31)
-            if p.dim() == 1:
-                p.copy_(torch.rand(p.shape, generator=g) - 0.5)
-            else:
-                p.copy_(torch.randn(p.shape, generator=g) * math.sqrt(2 / p[0].numel()))
-    return module
 
 
 def _light_linear(linear):
@@ -69,13 +46,13 @@ def probe_alexnet(ns):
         if isinstance(m, nn.Linear):
             _light_linear(m)
         else:
-            _he_by_shape(m)
+            he_by_shape(m)
     seen = []
     hooks = [m.register_forward_hook(lambda m, args, out: seen.append(
         (args[0].detach().clone(), out.detach().clone()))) for m in dense]
     net.train()
     try:
-        with _seeded(70), torch.no_grad():
+        with seeded(70), torch.no_grad():
             out = net(torch.randn(1, 1, 224, 224, generator=gen(71)))
     finally:
         for h in hooks:
@@ -94,33 +71,11 @@ def probe_alexnet(ns):
     return result
 
 
-def _loose(got, want, where="result"):
+def compare_alexnet(got, want):
     """The default comparison, with room for float32 rounding through a deep net on another
     CPU or thread count (up to 3e-6 of the largest value measured here, while the mistakes
     change it by 3e-3 or more)."""
-    if isinstance(want, torch.Tensor):
-        if type(got) is not torch.Tensor or got.shape != want.shape:
-            return f"{where}: expected a tensor of shape {tuple(want.shape)}"
-        scale = max(1.0, float(want.abs().max()))
-        if not torch.allclose(got.double(), want.double(), rtol=5e-4, atol=5e-5 * scale):
-            return f"{where}: values differ (largest {float((got - want).abs().max()):.3g})"
-        return None
-    if type(want) is dict:
-        if type(got) is not dict or set(got) != set(want):
-            return f"{where}: expected keys {sorted(want)}"
-        pairs = [(got[k], want[k], f"{where}[{k!r}]") for k in want]
-    elif type(want) in (list, tuple):
-        if type(got) not in (list, tuple) or len(got) != len(want):
-            return f"{where}: expected a sequence of {len(want)}"
-        pairs = [(g, w, f"{where}[{i}]") for i, (g, w) in enumerate(zip(got, want))]
-    else:
-        return None if type(got) is type(want) and got == want else \
-            f"{where}: {got!r}, expected {want!r}"
-    return next(filter(None, (_loose(*pair) for pair in pairs)), None)
-
-
-def compare_alexnet(got, want):
-    return _loose(got, want)
+    return compare(got, want, rtol=5e-4, atol=5e-5)
 
 
 class _Residual(nn.Module):
@@ -144,7 +99,7 @@ def _entry(entry):
 
 
 def probe_layer_shapes(ns):
-    with _seeded(72):  # the dropout in training mode draws random numbers
+    with seeded(72):  # the dropout in training mode draws random numbers
         return _layer_shapes(ns)
 
 
@@ -192,7 +147,7 @@ def probe_small_alexnet(ns):
     # every parameter in use.
     result = {}
     for k in (10, 4):
-        with _seeded(73 + k):
+        with seeded(73 + k):
             net = ns["small_alexnet"](num_classes=k)
             X = torch.randn(16, 1, 28, 28)
             y = torch.randint(0, k, (16,))
