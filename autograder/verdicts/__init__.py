@@ -102,6 +102,7 @@ CACHE = HERE / "cache"
 _references: dict = {}
 
 
+@cache  # read once per grading process, not once per exercise
 def _key(chapter: str, solution: Path) -> str:
     """What the reference results depend on: the probes, the solution's code, torch."""
     import torch
