@@ -91,10 +91,12 @@ def fresh_uid() -> int | None:
     return secrets.SystemRandom().randrange(*UID_RANGE)
 
 
-def _readable_roots() -> list[Path]:
-    """What the kernel needs to read: Python, the virtual environment and its packages,
-    the dlcourse package, the datasets (found as dlcourse.data does, without importing
-    torch into the grader)."""
+def _readable_roots() -> list[tuple[Path, Path]]:
+    """What the kernel needs to read, as (folder, where the kernel sees it) pairs: Python,
+    the virtual environment and its packages, the dlcourse package, the datasets (found as
+    dlcourse.data does, without importing torch into the grader). A path reached through
+    a symlink (a venv linked into the checkout) is seen both where it really is and where
+    the kernel's command names it."""
     package = Path(importlib.util.find_spec("dlcourse").origin).parent
     checkout = package.parent
     paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
@@ -104,10 +106,18 @@ def _readable_roots() -> list[Path]:
         paths.add(Path(os.environ["DLCOURSE_DATA"]).expanduser())
     if (checkout / "pyproject.toml").is_file():  # how dlcourse recognises its checkout
         paths.update({checkout / "pyproject.toml", checkout / "data"})
-    resolved = {p.resolve() for p in paths if p.exists()}
-    resolved -= {Path("/usr"), Path("/etc")}
-    return sorted(p for p in resolved
-                  if not any(q != p and q in p.parents for q in resolved))
+    seen = {}
+    for path in filter(Path.exists, paths):
+        real = path.resolve()
+        seen[real] = real
+        seen.setdefault(Path(os.path.abspath(path)), real)
+    for system in (Path("/usr"), Path("/etc")):
+        seen.pop(system, None)
+
+    def covered(at: Path) -> bool:  # already visible through a bound ancestor
+        return any(up in seen and seen[up] / at.relative_to(up) == seen[at]
+                   for up in at.parents)
+    return sorted((real, at) for at, real in seen.items() if not covered(at))
 
 
 def _dirs(targets: list[Path]) -> list[str]:
@@ -139,11 +149,11 @@ def _bwrap_prefix(cwd: Path, writable: tuple[tuple[Path, Path], ...] = ()) -> li
     args += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", str(limit("tmp_bytes")), "--tmpfs", "/tmp"]
     readable = _readable_roots() if cwd != Path("/") else []
-    args += _dirs(readable + [seen for _, seen in writable])
-    for path in readable:
-        args += ["--ro-bind", str(path), str(path)]
-    for path, seen in writable:
-        args += ["--bind", str(path), str(seen)]
+    args += _dirs([seen for _, seen in readable + list(writable)])
+    # outer folders first: a mount hides whatever was mounted below its mount point
+    mounts = [("--ro-bind", *pair) for pair in readable] + [("--bind", *pair) for pair in writable]
+    for how, path, seen in sorted(mounts, key=lambda mount: len(mount[2].parts)):
+        args += [how, str(path), str(seen)]
     return args + ["--chdir", str(cwd), "--setenv", "HOME", "/tmp",
                    "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
                    # ipykernel would take its parent, pid 1 of the sandbox, for a dead one;

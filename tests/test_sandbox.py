@@ -102,6 +102,33 @@ def test_no_network_and_limits(inside):
         assert sandbox.UID_RANGE[0] <= seen["uid"] < sandbox.UID_RANGE[1]
 
 
+LINKED = r"""
+import subprocess, sys
+from pathlib import Path
+from autograder import sandbox
+tmp = Path(sys.argv[1])
+command = sandbox.command([sys.executable, "-c", "import dlcourse, torch; print('ok')"],
+                          tmp / "cwd", tmp / "kernel", tmp / "work", None)
+result = subprocess.run(command, capture_output=True, text=True)
+print(sys.executable, result.returncode, result.stdout.strip(), result.stderr[-500:])
+"""
+
+
+def test_a_venv_reached_through_a_symlink_works(tmp_path):
+    """A checkout whose .venv links to another one (CI caches, shared venvs): the kernel's
+    command names the python through the link, so the link must exist in the sandbox."""
+    if sandbox.unavailable():
+        pytest.fail(f"no sandbox on this machine: {sandbox.unavailable()}")
+    link = tmp_path / "linked-venv"
+    link.symlink_to(Path(sys.prefix).resolve())
+    for folder in ("cwd", "kernel", "work"):
+        (tmp_path / folder).mkdir()
+    result = subprocess.run([str(link / "bin" / "python"), "-c", LINKED, str(tmp_path)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert result.stdout.startswith(str(link)), (result.stdout, result.stderr)
+    assert result.stdout.split()[1:3] == ["0", "ok"], result.stdout
+
+
 def test_missing_bwrap_is_said_and_require_refuses(monkeypatch, caplog):
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     sandbox.unavailable.cache_clear()
