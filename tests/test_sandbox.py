@@ -71,8 +71,8 @@ def inside():
 def test_course_files_are_out_of_sight_and_reach(inside):
     seen, _, _ = inside
     # of root's home, only the way to Python (pyenv, conda) where it is installed there
-    needed = {p.relative_to("/root").parts[0] for p in sandbox._readable_roots()
-              if Path("/root") in p.parents}
+    needed = {p.relative_to("/root").parts[0] for pair in sandbox._readable_roots()
+              for p in pair if Path("/root") in p.parents}
     assert set(seen["home"]) <= needed, seen["home"]
     for name in ("read solutions", "read autograder", "read nbgrader_config", "read gradebook"):
         assert seen[name] in ("FileNotFoundError", "PermissionError"), (name, seen[name])
