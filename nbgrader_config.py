@@ -62,6 +62,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Seconds per cell; a stuck cell fails, the notebook goes on.
 c.ExecuteKeepingCredit.timeout = int(os.environ.get("DLCOURSE_CELL_TIMEOUT", "180"))
 c.ExecuteKeepingCredit.interrupt_on_timeout = True
+# Nothing is wanted from a kernel once its notebook is done: a graceful shutdown only waits
+# (seconds per notebook) for the sandbox to wind down before killing it anyway.
+c.ExecuteKeepingCredit.shutdown_kernel = "immediate"
 c.LimitOutput.max_lines = 1000
 
 # A deleted test cell is put back instead of leaving the exercise "needs manual grade".

@@ -95,8 +95,9 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1,
         if not students:
             continue
         generate(root, [chapter])  # keeps the gradebook's copy of the source current
-        if verdicts.has_probes(chapter):  # once here, not in every grading process
-            verdicts.references(chapter, root / "solutions" / chapter / f"{chapter}.ipynb")
+        solution = root / "solutions" / chapter / f"{chapter}.ipynb"
+        if verdicts.has_probes(chapter) and not verdicts.cached(chapter, solution):
+            verdicts.references(chapter, solution)  # once here, not in every grading process
         print(f"grading {chapter}: {', '.join(students)}", flush=True)
         if jobs > 1 and len(students) > 1:
             status, log = parallel.autograde(root, chapter, students, jobs, progress)

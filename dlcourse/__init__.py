@@ -10,11 +10,32 @@ would distract from later chapters lives here.
 - :mod:`dlcourse.check`: the comparison API used by visible and hidden tests.
 """
 
+import importlib
+
 from .check import expect_close, expect_equal, expect_raises, expect_true, forbid
-from .data import dataset, load_fashion_mnist, load_mnist, prepare
 from .plot import LivePlot, draw_autograd_graph, plot_histories, show_images
 from .runtime import budget, describe_device, in_colab, is_quick, setup, try_gpu
 from .train import amp_dtype, evaluate_accuracy, init_cnn, train
+
+# The datasets' helpers are imported on first use: torchvision alone takes seconds to import
+# (it imports torch._dynamo), and the chapters before the first dataset never need it, nor
+# does the grader, which imports dlcourse.check in every grading process.
+_LAZY = {name: "data" for name in ("dataset", "load_fashion_mnist", "load_mnist", "prepare")}
+
+
+def __getattr__(name: str):
+    if name == "data":
+        return importlib.import_module(f"{__name__}.data")
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | {"data"})
+
 
 __version__ = "0.1.0"
 

@@ -85,3 +85,23 @@ def test_compare():
     assert compare(1.0, torch.ones(())) == "result: expected a tensor, got float"
     assert compare("a", "a") is None and compare(True, 1) is not None
     assert compare({"a": 1}, {"b": 1}) is not None
+
+
+def test_reference_cache_follows_solution_and_torch(tmp_path, monkeypatch):
+    """The cached reference results are rebuilt when the solution's code or torch changes
+    (a stale cache would judge students against an old solution)."""
+    name = CHAPTERS[0]
+    verdicts.references(name, source(name))
+    assert verdicts.cached(name, source(name))
+    edited = tmp_path / f"{name}.ipynb"
+    edited.write_text(source(name).read_text().replace("torch", "torch ", 1))
+    assert not verdicts.cached(name, edited)
+    verdicts._key.cache_clear()
+    real = verdicts.importlib.metadata.version
+    monkeypatch.setattr(verdicts.importlib.metadata, "version",
+                        lambda dist: "0.0.1" if dist == "torch" else real(dist))
+    try:
+        assert not verdicts.cached(name, source(name))
+    finally:
+        monkeypatch.undo()
+        verdicts._key.cache_clear()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import io
 import os
 import textwrap
@@ -104,13 +105,17 @@ _references: dict = {}
 
 @cache  # read once per grading process, not once per exercise
 def _key(chapter: str, solution: Path) -> str:
-    """What the reference results depend on: the probes, the solution's code, torch."""
-    import torch
-
+    """What the reference results depend on: the probes, the solution's code, torch (its
+    installed version, read without importing it)."""
     nb = nbformat.read(solution, as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    text = "\0".join([source(chapter), torch.__version__, *code])
+    text = "\0".join([source(chapter), importlib.metadata.version("torch"), *code])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def cached(chapter: str, solution: Path) -> bool:
+    """Whether the reference results for this version of the probes and solution are built."""
+    return (CACHE / f"{chapter}-{_key(chapter, solution)}.pt").is_file()
 
 
 def references(chapter: str, solution: Path) -> dict:
