@@ -83,7 +83,7 @@ test: setup data lint
 # Speed figures, each a ratio against a baseline measured in the same run.
 bench: setup data
 	$(PYTHON) benchmarks/bench_pipeline.py --train
-	$(PYTHON) benchmarks/bench_grading.py 8
+	$(PYTHON) benchmarks/bench_grading.py 16
 	$(PYTHON) benchmarks/bench_liveplot.py 100
 
 clean:

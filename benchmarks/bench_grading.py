@@ -53,7 +53,7 @@ def cpu_seconds() -> float:
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 8
     chapter = sys.argv[2] if len(sys.argv) > 2 else "ch06_dropout"
-    jobs = int(os.environ.get("BENCH_JOBS", 0)) or parallel.default_jobs()
+    jobs = parallel.default_jobs()
     with tempfile.TemporaryDirectory() as tmp:
         serial_root = setup(Path(tmp) / "serial", chapter, n)
         parallel_root = setup(Path(tmp) / "parallel", chapter, n)
