@@ -142,6 +142,30 @@ def test_check_api_is_exported():
     assert set(check.__all__) <= set(dir(check))
 
 
+LAZY = """
+import sys
+import dlcourse
+assert "torchvision" not in sys.modules, "import dlcourse imported torchvision"
+from dlcourse import *
+assert callable(train) and callable(load_mnist) and dlcourse.data.load_mnist is load_mnist
+assert dlcourse.train is train and set(dlcourse.__all__) <= set(dir(dlcourse))
+try:
+    dlcourse.no_such_helper
+except AttributeError:
+    print("ok")
+"""
+
+
+def test_every_helper_is_there_and_torchvision_only_on_first_use():
+    """torchvision takes seconds to import (in every grading kernel and grading process):
+    ``import dlcourse`` leaves it to the first dataset helper."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
+
+
 # ---------------------------------------------------------------- quick mode, device
 
 
