@@ -42,8 +42,8 @@ def timed(fn, spent):
 
 
 def cpu_seconds() -> float:
-    """CPU time the whole machine has spent so far (all processes: the sandboxed kernels are
-    not our children's children in the kernel's accounting, so ours alone would miss them)."""
+    """CPU time the whole machine has spent so far. Our own children's count would miss the
+    kernels: they are killed inside bwrap, never waited for, so their time is not passed up."""
     with open("/proc/stat") as f:
         ticks = f.readline().split()[1:]
     user, nice, system, _idle, _iowait, irq, softirq = map(int, ticks[:7])

@@ -20,17 +20,17 @@ from .train import amp_dtype, evaluate_accuracy, init_cnn, train
 # The datasets' helpers are imported on first use: torchvision alone takes seconds to import
 # (it imports torch._dynamo), and the chapters before the first dataset never need it, nor
 # does the grader, which imports dlcourse.check in every grading process.
-_LAZY = {name: "data" for name in ("dataset", "load_fashion_mnist", "load_mnist", "prepare")}
+_DATA_HELPERS = ("dataset", "load_fashion_mnist", "load_mnist", "prepare")
 
 
 def __getattr__(name: str):
-    if name == "data":
-        return importlib.import_module(f"{__name__}.data")
-    if name not in _LAZY:
+    if name != "data" and name not in _DATA_HELPERS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
+    data = importlib.import_module(f"{__name__}.data")
+    if name == "data":
+        return data
+    globals()[name] = getattr(data, name)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:
