@@ -113,9 +113,13 @@ def _key(chapter: str, solution: Path) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _cache_file(chapter: str, solution: Path) -> Path:
+    return CACHE / f"{chapter}-{_key(chapter, solution)}.pt"
+
+
 def cached(chapter: str, solution: Path) -> bool:
     """Whether the reference results for this version of the probes and solution are built."""
-    return (CACHE / f"{chapter}-{_key(chapter, solution)}.pt").is_file()
+    return _cache_file(chapter, solution).is_file()
 
 
 def references(chapter: str, solution: Path) -> dict:
@@ -125,7 +129,7 @@ def references(chapter: str, solution: Path) -> dict:
     seconds that every grading process would otherwise pay)."""
     import torch
 
-    path = CACHE / f"{chapter}-{_key(chapter, solution)}.pt"
+    path = _cache_file(chapter, solution)
     if path not in _references:
         if path.is_file():
             _references[path] = torch.load(path, weights_only=True)
