@@ -18,7 +18,7 @@ JOBS        ?= 3
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND ?= Agg
 
-.PHONY: all setup sandbox data notebooks collect examples grade table export feedback lab test lint bench clean
+.PHONY: all setup sandbox data notebooks collect examples grade table export feedback lab test lint bench colab-check clean
 
 all: setup data notebooks examples grade
 
@@ -85,6 +85,19 @@ bench: setup data
 	$(PYTHON) benchmarks/bench_pipeline.py --train
 	$(PYTHON) benchmarks/bench_grading.py 16
 	$(PYTHON) benchmarks/bench_liveplot.py 100
+
+# Every chapter run as on Colab: its Python, torch, numpy and IPython, no nbgrader, the setup
+# cell's Colab branch (tests/colab/check.py). pyenv's shims refuse an unselected version,
+# so its 3.13 is looked for directly.
+COLAB_VENV   := .venv-colab
+PYTHON_COLAB ?= $(firstword $(foreach p,python3.13 $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.13*/bin/python3.13),$(shell $(p) -c 1 >/dev/null 2>&1 && echo $(p))))
+
+colab-check: data
+	@test -n "$(PYTHON_COLAB)" || { echo "make colab-check needs Python 3.13, Colab's:" \
+	  "install it (pyenv install 3.13) or name it: make colab-check PYTHON_COLAB=/path/python3.13"; exit 1; }
+	test -x $(COLAB_VENV)/bin/python || $(PYTHON_COLAB) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install -q -r tests/colab/requirements.txt
+	$(COLAB_VENV)/bin/python -m tests.colab.check $(CHAPTER)
 
 clean:
 	rm -rf submitted autograded feedback gradebook.db grades.csv .pytest_cache
