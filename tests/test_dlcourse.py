@@ -422,3 +422,52 @@ def test_speed_options_train_on_the_cpu():
                              amp=torch.bfloat16, channels_last=True)
     assert history["train_loss"][-1] < history["train_loss"][0]
     assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_float16_with_loss_scaling_resumes_exactly(tmp_path):
+    """The T4's path: float16 autocast with a gradient scaler, whose state the checkpoint
+    keeps (CPU autocast runs the same scaler logic as CUDA's)."""
+    def run(epochs, checkpoint=None):
+        torch.manual_seed(0)
+        net = _toy_net()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        train_iter, test_iter = _toy_problem()
+        history = dlcourse.train(net, train_iter, test_iter, epochs, optimizer=optimizer,
+                                 plot=False, checkpoint=checkpoint, amp=torch.float16)
+        return net, history
+
+    uncut, expected = run(4)
+    path = tmp_path / "fp16.pt"
+    run(2, path)
+    scaler = torch.load(path, weights_only=False)["scaler"]
+    assert scaler["scale"] > 1 and scaler["_growth_tracker"] == 6  # 2 epochs of 3 batches
+    resumed, history = run(4, path)
+    assert torch.load(path, weights_only=False)["scaler"]["_growth_tracker"] == 12  # continued
+    assert history == expected and expected["train_loss"][-1] < expected["train_loss"][0]
+    for a, b in zip(uncut.state_dict().values(), resumed.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_compiled_training_matches_eager_and_its_checkpoint_loads_without_compiling(tmp_path):
+    """compile=True (torch.compile, inductor on the CPU) learns what eager mode learns, and
+    its checkpoint holds the plain model's weights, so a run resumed without compiling works.
+    No dropout here: compiled code draws its random numbers differently."""
+    def run(epochs, compile, checkpoint=None):
+        torch.manual_seed(0)
+        net = _toy_net()
+        net[3] = nn.Identity()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        train_iter, test_iter = _toy_problem()
+        history = dlcourse.train(net, train_iter, test_iter, epochs, optimizer=optimizer,
+                                 plot=False, compile=compile, checkpoint=checkpoint)
+        return net, history
+
+    eager, expected = run(3, compile=False)
+    path = tmp_path / "compiled.pt"
+    compiled, history = run(2, compile=True, checkpoint=path)
+    assert set(torch.load(path, weights_only=False)["model"]) == set(eager.state_dict())
+    resumed, history = run(3, compile=False, checkpoint=path)
+    for key in expected:
+        assert history[key] == pytest.approx(expected[key], abs=1e-4), key
+    for a, b in zip(eager.state_dict().values(), resumed.state_dict().values()):
+        torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-4)
