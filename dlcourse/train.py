@@ -73,6 +73,18 @@ def evaluate_accuracy(net: nn.Module, data_iter, device=None, amp: torch.dtype |
     return correct / max(total, 1)
 
 
+def _mismatch(mine: dict, saved: dict) -> str | None:
+    """How the saved weights differ from the model's, or None if they fit."""
+    for key in [*mine, *(k for k in saved if k not in mine)]:
+        if key not in saved:
+            return f"it has no {key}"
+        if key not in mine:
+            return f"it has {key}, which this network lacks"
+        if mine[key].shape != saved[key].shape:
+            return f"{key} is {tuple(saved[key].shape)} there, {tuple(mine[key].shape)} here"
+    return None
+
+
 def _save(path: Path, state: dict) -> None:
     """Write the checkpoint atomically: a disconnect mid-write must not destroy the last one."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +136,12 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
     checkpoint = Path(checkpoint) if checkpoint is not None else None
     if checkpoint is not None and checkpoint.exists():
         state = torch.load(checkpoint, map_location=device, weights_only=False)
+        mismatch = _mismatch(net.state_dict(), state["model"])
+        if mismatch:
+            # A student who changed the network and runs the cell again: say so before
+            # loading anything, instead of load_state_dict's list of missing keys.
+            raise ValueError(f"{checkpoint} was written by another network ({mismatch}). "
+                             "Delete it to start training over, or pass another checkpoint.")
         net.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scaler.load_state_dict(state["scaler"])

@@ -471,3 +471,24 @@ def test_compiled_training_matches_eager_and_its_checkpoint_loads_without_compil
         assert history[key] == pytest.approx(expected[key], abs=1e-4), key
     for a, b in zip(eager.state_dict().values(), resumed.state_dict().values()):
         torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("index, layer, says", [
+    (4, nn.Linear(4 * 6 * 6, 3), "4.weight is (2, 144) there, (3, 144) here"),
+    (3, nn.Linear(4 * 6 * 6, 4 * 6 * 6), "it has no 3.weight"),
+    (0, nn.Identity(), "it has 0.weight, which this network lacks"),
+], ids=["other shape", "layer added", "layer removed"])
+def test_a_checkpoint_of_another_network_is_refused_before_loading(tmp_path, index, layer, says):
+    """A student changes the network and runs the training cell again: the old checkpoint
+    is named, with what differs and what to do, and the new network keeps its weights."""
+    path = tmp_path / "run.pt"
+    train_iter, test_iter = _toy_problem()
+    dlcourse.train(_toy_net(), train_iter, test_iter, 1, plot=False, checkpoint=path)
+    net = _toy_net()
+    net[index] = layer
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    with pytest.raises(ValueError, match="was written by another network") as error:
+        dlcourse.train(net, train_iter, test_iter, 2, plot=False, checkpoint=path)
+    assert says in str(error.value) and str(path) in str(error.value)
+    assert "Delete it" in str(error.value)
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
