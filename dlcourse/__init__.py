@@ -14,7 +14,7 @@ import importlib
 
 from .check import expect_close, expect_equal, expect_raises, expect_true, forbid
 from .plot import LivePlot, draw_autograd_graph, plot_histories, show_images
-from .runtime import budget, describe_device, in_colab, is_quick, setup, try_gpu
+from .runtime import budget, checkpoint_file, describe_device, in_colab, is_quick, setup, try_gpu
 from .train import amp_dtype, evaluate_accuracy, init_cnn, train
 
 # The datasets' helpers are imported on first use: torchvision alone takes seconds to import
@@ -40,7 +40,7 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
-    "amp_dtype", "budget", "dataset", "describe_device", "draw_autograd_graph",
+    "amp_dtype", "budget", "checkpoint_file", "dataset", "describe_device", "draw_autograd_graph",
     "evaluate_accuracy", "expect_close", "expect_equal", "expect_raises", "expect_true",
     "forbid", "in_colab", "init_cnn", "is_quick", "LivePlot", "load_fashion_mnist",
     "load_mnist", "plot_histories", "prepare", "setup", "show_images", "train", "try_gpu",

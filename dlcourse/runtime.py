@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import torch
 
@@ -34,6 +35,17 @@ def try_gpu(i: int = 0) -> torch.device:
     if i == 0 and mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+# Where Colab mounts Google Drive (drive.mount("/content/drive")).
+COLAB_DRIVE = Path("/content/drive/MyDrive")
+
+
+def checkpoint_file(name: str) -> Path:
+    """Where a long run keeps its checkpoint: ``MyDrive/dlcourse/`` when Google Drive is
+    mounted on Colab (it outlives the runtime), else ``checkpoints/`` in this folder."""
+    folder = COLAB_DRIVE / "dlcourse" if COLAB_DRIVE.is_dir() else Path("checkpoints")
+    return folder / name
 
 
 def in_colab() -> bool:

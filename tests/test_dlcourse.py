@@ -1,5 +1,7 @@
 """The helper package: comparisons, forbidden built-ins, data, quick mode, training, plots."""
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -167,6 +169,14 @@ def test_every_helper_is_there_and_torchvision_only_on_first_use():
 
 
 # ---------------------------------------------------------------- quick mode, device
+
+
+def test_checkpoints_go_to_google_drive_when_it_is_mounted(monkeypatch, tmp_path):
+    monkeypatch.setattr(runtime, "COLAB_DRIVE", tmp_path / "MyDrive")
+    assert runtime.checkpoint_file("alexnet.pt") == Path("checkpoints") / "alexnet.pt"
+    (tmp_path / "MyDrive").mkdir()
+    drive = tmp_path / "MyDrive" / "dlcourse"
+    assert dlcourse.checkpoint_file("alexnet.pt") == drive / "alexnet.pt"
 
 
 @pytest.mark.parametrize("env, quick", [
