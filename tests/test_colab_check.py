@@ -119,3 +119,10 @@ def test_unmet_requirements_are_named():
     have = {"torch": "2.3.1", "numpy": "2.1.3"}
     assert check.unmet(["torch>=2.4", "numpy>=1.26", "tqdm>=4.66", "pytest; extra == 'course'"],
                        have.get) == ["torch>=2.4 (Colab has 2.3.1)", "tqdm>=4.66 (Colab has none)"]
+
+
+def test_a_failed_preamble_is_reported_not_a_crash():
+    nb = ran()
+    nb.cells[0].outputs = [error("ModuleNotFoundError")]
+    found = check.problems(nb, CHAPTER, True)
+    assert len(found) == 1 and "first cell failed" in found[0]

@@ -10,7 +10,7 @@ official ``.gz`` files in ``./data`` stand in for torchvision's download. Quick 
 For every chapter, the student notebook (``notebooks/``) and the instructor notebook
 (``solutions/``, a student who answered everything) must:
 
-- run in the pinned versions, without nbgrader, and report Colab's way to a GPU;
+- run in the pinned versions, without nbgrader, the setup cell naming the device;
 - raise no error, except NotImplementedError in the test cells of the student notebook;
 - write nothing to stderr (a red box in Colab, and 0 points for that cell in nbgrader),
   except where :data:`EXPECTED_STDERR` says why.
@@ -128,8 +128,11 @@ def is_test(cell) -> bool:
 
 
 def problems(nb, chapter: str, student: bool) -> list[str]:
+    said = [o for o in nb.cells[0].outputs if o.output_type == "stream" and o.name == "stdout"]
+    if not said:
+        return [f"the check's own first cell failed: {nb.cells[0].outputs}"]
     found = []
-    preamble = json.loads(nb.cells[0].outputs[0].text)
+    preamble = json.loads(said[0].text)
     if tuple(preamble["python"]) != PYTHON:
         found.append(f"kernel runs Python {preamble['python']}, not {PYTHON}")
     if preamble["nbgrader"]:
@@ -151,7 +154,8 @@ def problems(nb, chapter: str, student: bool) -> list[str]:
                     found.append(f"{name} wrote to stderr: {output.text[:300]!r}")
         if name == "setup":
             said = "".join(o.get("text", "") for o in cell.outputs)
-            if "On Colab: Runtime > Change runtime type" not in said:
+            # describe_device() runs in the Colab branch only: a GPU, or the way to one
+            if "Using GPU" not in said and "On Colab: Runtime > Change runtime type" not in said:
                 found.append(f"setup did not take Colab's branch; it printed {said[:300]!r}")
     return found
 
