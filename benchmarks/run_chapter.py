@@ -26,15 +26,23 @@ def code_cells(path: Path) -> list[tuple[str, str]]:
             for i, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "code"]
 
 
-def run(path: Path) -> dict:
-    """Execute the notebook's code cells in order; return the namespace they built."""
+def run(path: Path, until: str | None = None) -> dict:
+    """Execute the notebook's code cells in order; return the namespace they built.
+
+    ``until``: the id of a cell to stop before (it and the cells after it do not run).
+    """
     os.environ.setdefault("MPLBACKEND", "Agg")
     path = path.resolve()
     os.chdir(path.parent)
     sys.path.insert(0, str(path.parent))
     namespace = {"__name__": "__main__"}
     total = time.perf_counter()
-    for cell_id, source in code_cells(path):
+    cells = code_cells(path)
+    if until is not None and until not in [cell_id for cell_id, _ in cells]:
+        sys.exit(f"{path.name} has no code cell {until}")
+    for cell_id, source in cells:
+        if cell_id == until:
+            break
         print(f"--- {cell_id}", flush=True)
         start = time.perf_counter()
         try:

@@ -51,3 +51,11 @@ def test_the_first_error_stops_the_run_and_names_its_cell(tmp_path, capsys):
         run_chapter.run(path)
     captured = capsys.readouterr()
     assert "ValueError: wrong shape" in captured.err and "--- c2" not in captured.out
+
+
+def test_until_stops_before_the_named_cell(tmp_path):
+    path = notebook(tmp_path, "a = 1", "b = 2", "c = 3")
+    namespace = run_chapter.run(path, until="c1")
+    assert namespace["a"] == 1 and "b" not in namespace and "c" not in namespace
+    with pytest.raises(SystemExit, match="has no code cell c9"):
+        run_chapter.run(path, until="c9")

@@ -1,0 +1,97 @@
+"""A chapter's training recipe on the full training set, on a CPU, at a size a CPU can
+afford: evidence for the GPU targets of chapters 7 and 8 when no GPU is at hand.
+
+The network comes from the solution notebook (its code cells up to the training cell, run
+as benchmarks/run_chapter.py runs them), and the optimiser and the standardisation from the
+training cell's own ``optimizer = ...`` and ``normalize=...``, so the run follows the chapter
+as it is (batch 128 and seed 0, as in the cells). Prints the history of every epoch.
+
+    python benchmarks/recipe_cpu.py ch08 --resize 48 --epochs 10     # about an hour, 2 cores
+    python benchmarks/recipe_cpu.py ch08 --optimizer \
+        "torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)"
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+import dlcourse
+
+sys.path.insert(0, str(Path(__file__).parent))
+import run_chapter  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+# chapter: (notebook, training cell, function that builds the network)
+CHAPTERS = {
+    "ch07": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-019", "alexnet"),
+    "ch07-small": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-024", "small_alexnet"),
+    "ch08": ("solutions/ch08_googlenet/ch08_googlenet.ipynb", "ch08-023", "googlenet"),
+}
+
+
+def setting(source: str, pattern: str, name: str) -> str:
+    """The one expression ``pattern`` finds in a training cell's source."""
+    found = re.findall(pattern, source, re.MULTILINE)
+    if len(found) != 1:
+        raise ValueError(f"expected one {name} in the training cell, found {len(found)}")
+    return found[0].strip()
+
+
+def optimizer_expression(source: str) -> str:
+    return setting(source, r"^\s*optimizer = (.+)$", "'optimizer = ...' line")
+
+
+def normalize_expression(source: str) -> str:
+    return setting(source, r"normalize=(\([^)]*\)|\w+)", "'normalize=...'")
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("chapter", choices=CHAPTERS)
+    parser.add_argument("--resize", type=int, default=None,
+                        help="image side (default: the chapter's size on a GPU)")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--n-train", type=int, default=None, help="default: all 60,000")
+    parser.add_argument("--n-test", type=int, default=None, help="default: all 10,000")
+    parser.add_argument("--optimizer", default=None,
+                        help="a Python expression over `net` and `torch` in place of the "
+                             "chapter's optimiser")
+    args = parser.parse_args(argv)
+    path, cell, build = CHAPTERS[args.chapter]
+    path = ROOT / path
+    sources = dict(run_chapter.code_cells(path))
+    optimizer = args.optimizer or optimizer_expression(sources[cell])
+    resize = args.resize or {"alexnet": 224, "small_alexnet": None, "googlenet": 96}[build]
+
+    namespace = run_chapter.run(path, until=cell)
+    normalize = eval(normalize_expression(sources[cell]), namespace)
+    train_iter, test_iter = dlcourse.load_fashion_mnist(
+        128, resize=resize, n_train=args.n_train, n_test=args.n_test, device="cpu", seed=0,
+        normalize=normalize)
+    torch.manual_seed(0)
+    net = namespace[build]()
+    with torch.no_grad():
+        net(next(iter(train_iter))[0][:1])  # materialise lazy layers before initialising
+    net.apply(dlcourse.init_cnn)
+    namespace["net"] = net
+    optimizer_object = eval(optimizer, namespace)
+    print(f"{build}, {train_iter.num_examples:,} images at {resize or 28}x{resize or 28}, "
+          f"{args.epochs} epochs, {torch.get_num_threads()} threads, optimizer = {optimizer}",
+          flush=True)
+    start = time.perf_counter()
+    history = dlcourse.train(net, train_iter, test_iter, args.epochs,
+                             optimizer=optimizer_object, plot=False, title=build)
+    for epoch, values in enumerate(zip(*history.values()), start=1):
+        print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in zip(history, values)))
+    print(f"{time.perf_counter() - start:.0f} s")
+    return history
+
+
+if __name__ == "__main__":
+    main()

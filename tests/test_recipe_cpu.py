@@ -1,0 +1,54 @@
+"""benchmarks/recipe_cpu.py: a chapter's recipe trained on a CPU, read from the chapter itself
+(its network, optimiser and standardisation), so the evidence it gives follows the notebook."""
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+from .harness import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+spec = importlib.util.spec_from_file_location("recipe_cpu", ROOT / "benchmarks" / "recipe_cpu.py")
+recipe_cpu = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(recipe_cpu)
+
+
+@pytest.fixture(autouse=True)
+def _back_home():
+    here = os.getcwd()
+    yield
+    os.chdir(here)
+
+
+@pytest.mark.parametrize("chapter, optimizer, normalize", [
+    ("ch07", "torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)", "FASHION_MEAN_STD"),
+    ("ch07-small", "torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)",
+     "FASHION_MEAN_STD"),
+    ("ch08", "torch.optim.Adam(net.parameters(), lr=1e-3)", "(0.2860, 0.3530)"),
+])
+def test_the_recipe_is_read_from_the_training_cell(chapter, optimizer, normalize):
+    path, cell, _ = recipe_cpu.CHAPTERS[chapter]
+    source = dict(recipe_cpu.run_chapter.code_cells(ROOT / path))[cell]
+    assert recipe_cpu.optimizer_expression(source) == optimizer
+    assert recipe_cpu.normalize_expression(source) == normalize
+
+
+def test_a_cell_without_exactly_one_optimizer_is_refused():
+    with pytest.raises(ValueError, match="found 0"):
+        recipe_cpu.optimizer_expression("net = googlenet()")
+    with pytest.raises(ValueError, match="found 2"):
+        recipe_cpu.optimizer_expression("optimizer = a()\nif x:\n    optimizer = b()")
+
+
+def test_a_short_run_trains_the_chapters_network(monkeypatch, capsys):
+    monkeypatch.setenv("DLCOURSE_QUICK", "1")  # the cells before the training cell, quickly
+    history = recipe_cpu.main(["ch08", "--resize", "32", "--epochs", "2", "--n-train", "64",
+                               "--n-test", "64", "--optimizer",
+                               "torch.optim.SGD(net.parameters(), lr=0.0)"])
+    out = capsys.readouterr().out
+    assert "googlenet, 64 images at 32x32, 2 epochs" in out and "epoch 2: train_loss" in out
+    assert len(history["test_acc"]) == 2
+    # lr 0: the weights never move, so both epochs score the test set alike
+    assert history["test_acc"][0] == history["test_acc"][1]
