@@ -48,7 +48,7 @@ def test_a_short_run_trains_the_chapters_network(monkeypatch, capsys):
                                "--n-test", "64", "--optimizer",
                                "torch.optim.SGD(net.parameters(), lr=0.0)"])
     out = capsys.readouterr().out
-    assert "googlenet, 64 images at 32x32, 2 epochs" in out and "epoch 2: train_loss" in out
+    assert "googlenet, 64 images at 32x32, 2 epochs, seed 0" in out and "epoch 2: train_loss" in out
     assert len(history["test_acc"]) == 2
     # lr 0: the weights never move, so both epochs score the test set alike
     assert history["test_acc"][0] == history["test_acc"][1]
