@@ -28,11 +28,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import run_chapter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-# chapter: (notebook, training cell, function that builds the network)
+# chapter: (notebook, training cell, function that builds the network, its image size)
 CHAPTERS = {
-    "ch07": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-019", "alexnet"),
-    "ch07-small": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-024", "small_alexnet"),
-    "ch08": ("solutions/ch08_googlenet/ch08_googlenet.ipynb", "ch08-023", "googlenet"),
+    "ch07": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-019", "alexnet", 224),
+    "ch07-small": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-024", "small_alexnet",
+                   None),
+    "ch08": ("solutions/ch08_googlenet/ch08_googlenet.ipynb", "ch08-023", "googlenet", 96),
 }
 
 
@@ -66,17 +67,17 @@ def main(argv=None) -> dict:
                         help="a Python expression over `net` and `torch` in place of the "
                              "chapter's optimiser")
     args = parser.parse_args(argv)
-    path, cell, build = CHAPTERS[args.chapter]
+    path, cell, build, size = CHAPTERS[args.chapter]
     path = ROOT / path
     sources = dict(run_chapter.code_cells(path))
     optimizer = args.optimizer or optimizer_expression(sources[cell])
-    resize = args.resize or {"alexnet": 224, "small_alexnet": None, "googlenet": 96}[build]
+    resize = args.resize or size
 
     namespace = run_chapter.run(path, until=cell)
     normalize = eval(normalize_expression(sources[cell]), namespace)
     train_iter, test_iter = dlcourse.load_fashion_mnist(
-        128, resize=resize, n_train=args.n_train, n_test=args.n_test, device="cpu", seed=args.seed,
-        normalize=normalize)
+        128, resize=resize, n_train=args.n_train, n_test=args.n_test, device="cpu",
+        seed=args.seed, normalize=normalize)
     torch.manual_seed(args.seed)
     net = namespace[build]()
     with torch.no_grad():

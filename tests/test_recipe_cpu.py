@@ -29,7 +29,7 @@ def _back_home():
     ("ch08", "torch.optim.Adam(net.parameters(), lr=1e-3)", "(0.2860, 0.3530)"),
 ])
 def test_the_recipe_is_read_from_the_training_cell(chapter, optimizer, normalize):
-    path, cell, _ = recipe_cpu.CHAPTERS[chapter]
+    path, cell, _, _ = recipe_cpu.CHAPTERS[chapter]
     source = dict(recipe_cpu.run_chapter.code_cells(ROOT / path))[cell]
     assert recipe_cpu.optimizer_expression(source) == optimizer
     assert recipe_cpu.normalize_expression(source) == normalize
