@@ -10,6 +10,11 @@ history of every epoch.
     python benchmarks/recipe_cpu.py ch08 --resize 48 --epochs 10     # 47 min on 2 cores
     python benchmarks/recipe_cpu.py ch08 --optimizer \
         "torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)"
+    python benchmarks/recipe_cpu.py ch07 --bf16 --checkpoint /tmp/alexnet.pt
+
+``--bf16`` trains as ``dlcourse.train`` does on an A100 or H100 (bfloat16 autocast,
+channels-last); on a CPU with AVX512-BF16 that runs AlexNet at 224x224 about 2.5 times
+faster than float32. ``--checkpoint`` lets a run that is stopped resume where it was.
 """
 
 from __future__ import annotations
@@ -66,6 +71,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--optimizer", default=None,
                         help="a Python expression over `net` and `torch` in place of the "
                              "chapter's optimiser")
+    parser.add_argument("--bf16", action="store_true",
+                        help="bfloat16 autocast and channels-last, as on a recent GPU")
+    parser.add_argument("--checkpoint", default=None,
+                        help="a file written after every epoch; an existing one is resumed")
     args = parser.parse_args(argv)
     path, cell, build, size = CHAPTERS[args.chapter]
     path = ROOT / path
@@ -80,17 +89,23 @@ def main(argv=None) -> dict:
         seed=args.seed, normalize=normalize)
     torch.manual_seed(args.seed)
     net = namespace[build]()
-    with torch.no_grad():
-        net(next(iter(train_iter))[0][:1])  # materialise lazy layers before initialising
+    try:
+        with torch.no_grad():
+            net(next(iter(train_iter))[0][:1])  # materialise lazy layers before initialising
+    except RuntimeError as error:  # e.g. AlexNet's first dense layer wants 224x224 images
+        raise SystemExit(f"{build} does not take {resize or 28}x{resize or 28} images: "
+                         f"{error}") from None
     net.apply(dlcourse.init_cnn)
     namespace["net"] = net
     optimizer_object = eval(optimizer, namespace)
     print(f"{build}, {train_iter.num_examples:,} images at {resize or 28}x{resize or 28}, "
           f"{args.epochs} epochs, seed {args.seed}, {torch.get_num_threads()} threads, "
-          f"optimizer = {optimizer}", flush=True)
+          f"{'bfloat16' if args.bf16 else 'float32'}, optimizer = {optimizer}", flush=True)
     start = time.perf_counter()
     history = dlcourse.train(net, train_iter, test_iter, args.epochs,
-                             optimizer=optimizer_object, plot=False, title=build)
+                             optimizer=optimizer_object, plot=False, title=build,
+                             amp=torch.bfloat16 if args.bf16 else False,
+                             channels_last=args.bf16, checkpoint=args.checkpoint)
     for epoch, values in enumerate(zip(*history.values()), start=1):
         print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in zip(history, values)))
     print(f"{time.perf_counter() - start:.0f} s")

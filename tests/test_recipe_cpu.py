@@ -6,6 +6,7 @@ import os
 import sys
 
 import pytest
+import torch
 
 from .harness import ROOT
 
@@ -56,3 +57,31 @@ def test_a_short_run_trains_the_chapters_network(monkeypatch, capsys):
     # epochs see the same 64 images in one batch, so their mean loss is the same
     assert history["train_loss"][1] == pytest.approx(history["train_loss"][0], rel=1e-6)
     assert history["test_acc"][0] == history["test_acc"][1]
+
+
+def test_bf16_trains_as_on_a_recent_gpu_and_a_checkpoint_resumes(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("DLCOURSE_QUICK", "1")
+    calls = []
+    real_train = recipe_cpu.dlcourse.train
+
+    def train(*args, **kwargs):
+        calls.append(kwargs)
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(recipe_cpu.dlcourse, "train", train)
+    checkpoint = tmp_path / "googlenet.pt"
+    common = ["ch08", "--resize", "32", "--n-train", "64", "--n-test", "64", "--bf16",
+              "--checkpoint", str(checkpoint)]
+    first = recipe_cpu.main(common + ["--epochs", "1"])
+    assert calls[0]["amp"] is torch.bfloat16 and calls[0]["channels_last"] is True
+    assert "bfloat16" in capsys.readouterr().out and checkpoint.exists()
+    both = recipe_cpu.main(common + ["--epochs", "2"])
+    assert "resuming from" in capsys.readouterr().out
+    assert len(both["test_acc"]) == 2 and both["train_loss"][0] == first["train_loss"][0]
+
+
+def test_a_size_the_network_cannot_take_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("DLCOURSE_QUICK", "1")
+    with pytest.raises(SystemExit, match="alexnet does not take 96x96 images"):
+        recipe_cpu.main(["ch07", "--resize", "96", "--epochs", "1", "--n-train", "64",
+                         "--n-test", "64"])
