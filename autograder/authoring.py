@@ -14,7 +14,9 @@ line may be ``%% notebook {json}`` with notebook metadata for the course (``{"da
 ["FashionMNIST"]}``: what the Colab setup cell fetches).
 
 :func:`stamp` writes the "Open in Colab" badge (first cell) and the setup cell (id
-``setup``) from the repository named once in ``pyproject.toml``.
+``setup``) from the repository named once in ``pyproject.toml``; ``stamp`` on the command line
+also writes what :mod:`autograder.requirements` derives from declared requirements (docstring
+lists, test cells, points).
 """
 
 from __future__ import annotations
@@ -200,7 +202,9 @@ def main(argv=None) -> None:
     p = sub.add_parser("import", help="write a notebook from its text form (and stamp it)")
     p.add_argument("text")
     p.add_argument("notebook")
-    sub.add_parser("stamp", help="rewrite badges and setup cells of every solution notebook")
+    p = sub.add_parser("stamp", help="rewrite badges, setup cells and the cells derived from "
+                       "declared requirements in the solution notebooks")
+    p.add_argument("chapters", nargs="*", help="default: every chapter")
     args = parser.parse_args(argv)
     if args.command == "export":
         sys.stdout.write(notebook_to_text(nbformat.read(args.notebook, as_version=4)))
@@ -211,10 +215,12 @@ def main(argv=None) -> None:
         Path(args.notebook).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, args.notebook)
     else:
-        for chapter in chapters():
+        from .requirements import stamp as stamp_requirements
+
+        for chapter in args.chapters or chapters():
             path = ROOT / "solutions" / chapter / f"{chapter}.ipynb"
             nb = nbformat.read(path, as_version=4)
-            if stamp(nb, chapter):
+            if stamp(nb, chapter) | stamp_requirements(nb, chapter):
                 nbformat.write(nb, path)
                 print(f"stamped {path.relative_to(ROOT)}")
 

@@ -12,6 +12,7 @@ nbgrader can always fall back on it.
     table                 print the gradebook
     export                write grades.csv (nbgrader export)
     feedback              write feedback/ HTML (nbgrader generate_feedback)
+    audit [CHAPTER ...]   how declared exercises grade known wrong and correct answers
 """
 
 from __future__ import annotations
@@ -233,6 +234,8 @@ def main(argv=None) -> None:
     sub.add_parser("table")
     sub.add_parser("export")
     sub.add_parser("feedback")
+    p = sub.add_parser("audit")
+    p.add_argument("chapters", nargs="*")
     args = parser.parse_args(argv)
     root = args.root.resolve()
 
@@ -275,6 +278,10 @@ def main(argv=None) -> None:
         for line in cap_scores(root):
             print(line)
         print(f"wrote {root / 'grades.csv'}")
+    elif args.command == "audit":
+        from .audit import main as audit_main
+
+        raise SystemExit(audit_main(args.chapters))
     elif args.command == "feedback":
         for chapter in chapters():
             if submissions(root, chapter):

@@ -216,13 +216,17 @@ class ExecuteKeepingCredit(Execute):
         cell = self.nb.cells[index]
         self.execute_cell(probe, index, store_history=False)  # its outputs are dropped
         self.nb.cells[index] = cell  # nbclient stores the cell it ran in the notebook
+        declared = exercise in self._declared
         try:
-            return verdicts.judge(self._chapter, exercise, verdicts.load(path),
-                                  verdicts.reference(self._chapter, exercise, self._source))
+            got = verdicts.load(path)
         except ValueError as error:
-            return str(error)
+            got = {"error": str(error)}
         finally:
             path.unlink(missing_ok=True)
+        want = verdicts.reference(self._chapter, exercise, self._source)
+        if declared:
+            return verdicts.grade(self._chapter, exercise, got, want)
+        return verdicts.judge(self._chapter, exercise, got, want)
 
     def preprocess(self, nb, resources=None, km=None):
         info = (resources or {}).get("nbgrader", {})
@@ -231,6 +235,7 @@ class ExecuteKeepingCredit(Execute):
         self._folder = Path((resources or {}).get("metadata", {}).get("path") or ".").resolve()
         self._nonce = secrets.token_hex(8)
         self._probed = {f"test_{name}": name for name in verdicts.probed(self._chapter)}
+        self._declared = verdicts.declared(self._chapter)
         self._verdicts = {}
         coursedir = CourseDirectory(config=self.config)
         self._source = Path(coursedir.format_path(coursedir.source_directory, ".",
@@ -257,9 +262,13 @@ class ExecuteKeepingCredit(Execute):
         return nb, resources
 
     def _apply_verdicts(self, nb, info):
-        """Zero every passed test cell whose exercise the clean-process check rejects."""
+        """Score each declared exercise's test cell by the grade computed here; zero every
+        other passed test cell whose exercise the clean-process check rejects."""
         for cell in nb.cells:
             exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
+            if exercise in self._declared:
+                self._score(cell, exercise, info)
+                continue
             if not exercise or any(o.output_type == "error" for o in cell.outputs):
                 continue
             problem = self._verdicts.get(exercise, "the check did not run")
@@ -269,6 +278,25 @@ class ExecuteKeepingCredit(Execute):
                     "error", ename="IndependentCheckFailed", evalue=message,
                     traceback=[f"IndependentCheckFailed: {message}"]))
                 self.log.warning("%s / %s: %s", info.get("student"), self._chapter, message)
+
+
+    def _score(self, cell, exercise, info):
+        """The test cell's outputs become the grade: the report of every requirement (met or
+        not, and why) and the score, a number, which nbgrader reads as partial credit
+        (``nbgrader.utils.determine_grade``). What the visible checks printed in the kernel
+        is replaced: the same checks ran again, here, and decide."""
+        grade = self._verdicts.get(exercise)
+        if grade is None:  # the kernel died before the exercise's test cell ran
+            grade = verdicts.grade(self._chapter, exercise, {"error": "the check did not run"},
+                                   verdicts.reference(self._chapter, exercise, self._source))
+        report = grade.report(exercise)
+        cell.outputs = [
+            nbformat.v4.new_output("stream", name="stdout", text=report + "\n"),
+            nbformat.v4.new_output("execute_result", data={"text/plain": f"{grade.score:g}"},
+                                   execution_count=cell.get("execution_count")),
+        ]
+        if grade.score < grade.points:
+            self.log.info("%s / %s: %s", info.get("student"), self._chapter, report)
 
 
 class HideHiddenTests(ClearHiddenTests):

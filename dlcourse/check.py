@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
 __all__ = [
-    "CheckFailed", "count_calls", "expect_close", "expect_equal", "expect_raises",
-    "expect_device_agnostic", "expect_true", "forbid", "replaced", "verdict",
+    "behaviour", "called", "Check", "CheckFailed", "check_requirements", "compare",
+    "count_calls", "device_check",
+    "expect_close", "expect_equal", "expect_raises", "expect_device_agnostic", "expect_true",
+    "forbid", "gradients", "plain", "raises", "replaced", "seeded_weights",
+    "set_parameters", "verdict",
 ]  # fmt: skip
 
 
@@ -317,12 +322,301 @@ def forbid(paths: Iterable[str], exercise: str):
 
     try:
         for owner, attr, _, path in saved:
-            setattr(owner, attr, refusing(path))
+            # torch.ops are seen by the mode; replacing one breaks PyTorch's own lazy
+            # registrations (meta kernels look up torch.ops.aten.<op>.default)
+            if not path.startswith("torch.ops."):
+                setattr(owner, attr, refusing(path))
         with _Watch({obj: path for _, _, obj, path in saved}, refuse):
             yield
     except ForbiddenCall:
         pass  # judged below, as a failed check rather than a crash
     finally:
-        for owner, attr, original, _ in reversed(saved):
-            setattr(owner, attr, original)
+        for owner, attr, original, path in reversed(saved):
+            if not path.startswith("torch.ops."):
+                setattr(owner, attr, original)
     verdict(exercise, not attempts, f"must not use {attempts[0]}" if attempts else "")
+
+
+# --- Requirements: the visible checks generated from an exercise's declaration -------------
+# An exercise's requirements are declared once, in autograder/verdicts/<chapter>.py. Its test
+# cell in the notebook is generated from them: for each requirement, expressions to evaluate
+# and the values the reference solution gave (stored numbers, no reference code). Grading
+# evaluates the same expressions, and more inputs, and compares them with this same
+# :func:`compare`, outside the student's kernel.
+
+
+def plain(value):
+    """``value`` as plain data: tensors detached, on the CPU and not subclasses; tuples kept;
+    NumPy values as tensors; anything else (a dtype, a device) as its repr."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().as_subclass(torch.Tensor).clone()
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value) if type(value) in (list, tuple) \
+            else [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, (np.ndarray, np.generic)):
+        return plain(torch.as_tensor(value))
+    return repr(value)[:200]
+
+
+def compare(got, want, rtol: float = 1e-4, atol: float = 1e-5, where: str = "result"):
+    """None if ``got`` matches ``want`` (same structure, numbers within tolerance), else what
+    differs. Lists and tuples are interchangeable; integers match equal floats; tensors must
+    have the same shape, and floating tensors are compared in float64, ``atol`` relative to
+    the largest expected value (a dtype is a requirement of its own, checked by its own
+    expression)."""
+    if isinstance(want, torch.Tensor):
+        if type(got) is not torch.Tensor:
+            return f"{where}: expected a tensor, got {type(got).__name__}"
+        if tuple(got.shape) != tuple(want.shape):
+            return f"{where}: shape {tuple(got.shape)}, expected {tuple(want.shape)}"
+        if want.is_floating_point() or want.is_complex() or got.is_floating_point():
+            g, w = got.to(torch.float64), want.to(torch.float64)
+            scale = float(w.abs().max()) if w.numel() else 0.0
+            if math.isnan(scale):
+                scale = 0.0
+            close = torch.isclose(g, w, rtol=rtol, atol=atol * max(1.0, scale), equal_nan=True)
+            if not bool(close.all()):
+                diff = (g - w).abs().where(~close, torch.zeros_like(g))
+                i = int(diff.nan_to_num(math.inf).reshape(-1).argmax())
+                flat_g, flat_w = g.reshape(-1), w.reshape(-1)
+                return (f"{where}: got {float(flat_g[i]):.6g}, expected {float(flat_w[i]):.6g}"
+                        f"{_fmt_index(i, tuple(w.shape))}; {int((~close).sum())} of "
+                        f"{w.numel()} values differ")
+            return None
+        if not torch.equal(got.to(torch.int64), want.to(torch.int64)):
+            return f"{where}: values differ"
+        return None
+    if type(want) in (list, tuple):
+        if type(got) not in (list, tuple) or len(got) != len(want):
+            return f"{where}: expected a sequence of {len(want)}, got {_describe(got)}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            problem = compare(g, w, rtol, atol, f"{where}[{i}]")
+            if problem:
+                return problem
+        return None
+    if type(want) is dict:
+        if type(got) is not dict or set(got) != set(want):
+            return f"{where}: expected keys {sorted(want)}"
+        for k in want:
+            problem = compare(got[k], want[k], rtol, atol, f"{where}[{k!r}]")
+            if problem:
+                return problem
+        return None
+    if type(want) is float or (type(want) is int and type(got) is float):
+        if type(got) not in (int, float) or not math.isclose(got, want, rel_tol=rtol,
+                                                             abs_tol=atol):
+            return f"{where}: {got!r}, expected {want!r}"
+        return None
+    if type(got) is not type(want) or got != want:
+        return f"{where}: {got!r}, expected {want!r}"
+    return None
+
+
+def device_check(fn, *args, **kwargs):
+    """"ok" where ``fn`` works on tensors of the "meta" device, which stands in for a GPU: no
+    device error, no tensor made on the CPU handed the input's values, a result on the meta
+    device. Otherwise what went wrong."""
+    try:
+        out = fn(*args, **kwargs)
+    except NotImplementedError as error:  # an op meta tensors cannot do says nothing...
+        if not str(error):  # the notebook's stub, `raise NotImplementedError()`: not written
+            raise
+        if "meta tensor" in str(error):  # ...unless it copied them into a CPU tensor
+            return f"not device-agnostic: {error}"[:200]
+        return "ok"
+    except (RuntimeError, ValueError, TypeError) as error:
+        return f"not device-agnostic: {error}"[:200] if "device" in str(error) else "ok"
+    if isinstance(out, torch.Tensor) and out.device.type != "meta":
+        return f"the result is on {out.device}"
+    return "ok"
+
+
+def gradients(fn, *inputs):
+    """The gradients of ``fn``'s output, weighted by fixed numbers, with respect to each input
+    tensor (``fn`` a function), or to each parameter by name (``fn`` a module); a result that
+    is cut off from the graph (``.item()``, ``torch.tensor(list)``) says so."""
+    inputs = [x.detach().clone().requires_grad_() if isinstance(x, torch.Tensor)
+              and x.is_floating_point() else x for x in inputs]
+    out = fn(*inputs)
+    if not isinstance(out, torch.Tensor) or not out.requires_grad:
+        return "the result does not require grad"
+    weights = torch.cos(torch.arange(out.numel(), dtype=out.dtype)).reshape(out.shape)
+    if isinstance(fn, torch.nn.Module):
+        named = sorted(fn.named_parameters())
+        grads = torch.autograd.grad((out * weights).sum(), [p for _, p in named],
+                                    allow_unused=True)
+        return {n: None if g is None else g.reshape(-1) for (n, _), g in zip(named, grads)}
+    leaves = [x for x in inputs if isinstance(x, torch.Tensor) and x.requires_grad]
+    return list(torch.autograd.grad((out * weights).sum(), leaves, allow_unused=True))
+
+
+def set_parameters(module, **values):
+    """``module`` with its parameters set to ``values`` (by name, reshaped to each
+    parameter's shape), for a check on fixed weights."""
+    params = dict(module.named_parameters())
+    with torch.no_grad():
+        for name, value in values.items():
+            params[name].copy_(torch.as_tensor(value).reshape(params[name].shape))
+    return module
+
+
+def seeded_weights(module, example=None):
+    """``module`` with He-scaled random weights and biases in [-0.5, 0.5), seeded by each
+    parameter's shape so that layer order and names do not matter: weights under which every
+    layer matters (under PyTorch's default initialisation a missing ReLU deep in a network can
+    change the output by less than 1e-4), for checks of a network's output on a fixed input.
+    Lazy modules (``nn.LazyLinear``) are materialised first by a forward pass on ``example``."""
+    with torch.no_grad():
+        if example is not None:
+            module(example)
+        for p in module.parameters():
+            seed = sum(d * 1009 ** i for i, d in enumerate(p.shape)) % 2 ** 31
+            g = torch.Generator().manual_seed(seed)
+            if p.dim() == 1:
+                p.copy_(torch.rand(p.shape, generator=g) - 0.5)
+            else:
+                p.copy_(torch.randn(p.shape, generator=g) * math.sqrt(2 / p[0].numel()))
+    return module
+
+
+def raises(fn, *args, **kwargs) -> str:
+    """The name of the exception ``fn(*args, **kwargs)`` raises, or "no error", for a check
+    of an error case ("ValueError")."""
+    try:
+        fn(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - which one is the verdict
+        return type(error).__name__
+    return "no error"
+
+
+def called(names, fn, *args) -> list[str]:
+    """Which of the torch functions ``names`` (``["conv2d", "max_pool2d"]``) ``fn(*args)``
+    called, whatever module or alias reached them: a check of what a network does, not of
+    which classes it is built from."""
+    seen = set()
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            seen.add(getattr(func, "__name__", ""))
+            return func(*args, **(kwargs or {}))
+
+    with Spy(), torch.no_grad():
+        fn(*args)
+    return [name for name in names if name in seen]
+
+
+def behaviour(net, x) -> dict[str, bool]:
+    """What a classifier ``net`` does with the batch ``x``, as checks of its behaviour: logits
+    (rows that do not sum to 1), every parameter used (each gets a gradient), dropout active in
+    training mode and only in the hidden layers (two passes differ, no logit set to 0),
+    deterministic in eval mode, each image processed on its own, and the mode restored."""
+    was_training = net.training
+    net.eval()
+    first, second = net(x), net(x)
+    alone = torch.cat([net(x[i:i + 1]) for i in range(len(x))])
+    params = [p for p in net.parameters() if p.requires_grad]
+    weights = torch.cos(torch.arange(first.numel(), dtype=first.dtype)).reshape(first.shape)
+    grads = torch.autograd.grad((first * weights).sum(), params, allow_unused=True)
+    net.train()
+    with torch.no_grad():
+        a, b = net(x), net(x)
+    net.train(was_training)
+    return {
+        "logits": not torch.allclose(first.sum(1), torch.ones(len(x)), atol=1e-3),
+        "every parameter used": all(g is not None and bool(g.ne(0).any()) for g in grads),
+        "training: dropout active": not torch.equal(a, b) and not bool((a == 0).any()),
+        "eval: deterministic": torch.equal(first, second),
+        "eval: images independent": bool(torch.allclose(alone, first, rtol=1e-4, atol=1e-5)),
+    }
+
+
+# What the visible checks' expressions can use besides the notebook's own names.
+HELPERS = {"behaviour": behaviour, "called": called, "device_check": device_check,
+           "gradients": gradients, "raises": raises, "seeded_weights": seeded_weights,
+           "set_parameters": set_parameters, "torch": torch}
+
+
+class Check(NamedTuple):
+    """One visible check: ``expression`` evaluated in the notebook gives ``expected``."""
+
+    requirement: str
+    expression: str
+    expected: object
+    hint: str = ""
+    rtol: float = 1e-4
+    atol: float = 1e-5
+
+
+def _scope(namespace: dict, setup: str) -> dict:
+    """The names the checks' expressions see: the notebook's, the helpers, and what ``setup``
+    defines (seeded as grading seeds it; the notebook's own names are left alone)."""
+    scope = {**namespace, **HELPERS}
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        exec(setup, scope)  # noqa: S102 - the test cell's own code
+    return scope
+
+
+def _run_checks(checks, namespace, setup="") -> dict[str, list[str]]:
+    """{requirement: [what failed, ...]} for ``checks`` evaluated after ``setup``."""
+    failed: dict[str, list[str]] = {check.requirement: [] for check in checks}
+    try:
+        scope = _scope(namespace, setup)
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - every check fails with it
+        problem = f"{setup.splitlines()[-1]}\n      raised {type(error).__name__}: {error}"
+        return {name: [problem[:400]] for name in failed}
+    for check in checks:
+        try:
+            with torch.random.fork_rng(devices=[]):  # as grading seeds it
+                torch.manual_seed(0)
+                got = plain(eval(check.expression, scope))  # noqa: S307
+        except NotImplementedError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a crash is this check's verdict
+            problem = f"raised {type(error).__name__}: {error}"[:300]
+        else:
+            problem = compare(got, check.expected, check.rtol, check.atol)
+        if problem:
+            failed[check.requirement].append(
+                f"{check.expression}\n      {problem}" + (f"\n      Hint: {check.hint}"
+                                                         if check.hint else ""))
+    return failed
+
+
+def check_requirements(exercise: str, namespace: dict, checks, *, setup: str = "",
+                       forbidden=(), uses: dict | None = None) -> None:
+    """The visible checks of ``exercise``: one line per requirement, met or not, then a
+    :class:`CheckFailed` naming every requirement a check failed. ``setup`` defines the
+    inputs the expressions share. ``uses`` has, for each earlier exercise this one may call,
+    its visible checks (or a pair (setup, checks)): when this exercise fails, a wrong one
+    among them is named as the likely cause (grading uses correct versions of them)."""
+    try:
+        with forbid(forbidden, exercise):
+            failed = _run_checks(checks, namespace, setup)
+    except NotImplementedError:
+        raise NotImplementedError(f"{exercise} is not written yet") from None
+    for requirement, problems in failed.items():
+        print(("not met  " if problems else "ok       ") + requirement)
+    bad = [f"requirement '{r}' not met:\n    " + "\n    ".join(p) for r, p in failed.items() if p]
+    if bad:
+        for name, dependency in (uses or {}).items():
+            dependency_setup, dependency_checks = dependency if isinstance(dependency, tuple) \
+                else ("", dependency)
+            try:
+                broken = any(_run_checks(dependency_checks, namespace, dependency_setup)
+                             .values())
+            except NotImplementedError:
+                broken = True
+            if broken:
+                bad.insert(0, f"{exercise} uses your {name}, which fails its own check: fix "
+                              f"{name} first.")
+    verdict(exercise, not bad, "\n".join(bad))
+    print(f"{exercise}: every visible check passes (grading also tries other inputs).")

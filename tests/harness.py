@@ -54,6 +54,19 @@ class Chapter:
     def namespace(self, overrides: dict[str, str] | None = None) -> dict:
         return verdicts.namespace(self.nb, overrides)
 
+    def grade(self, exercise: str, implementation: str | None = None,
+              others: dict[str, str] | None = None) -> verdicts.Grade:
+        """The grade of a declared exercise, computed as grading computes it, with
+        ``implementation`` in place of the solution (and ``others`` in place of other
+        exercises' solutions)."""
+        overrides = dict(others or {})
+        if implementation is not None:
+            overrides[exercise] = implementation
+        source = ROOT / "solutions" / self.name / f"{self.name}.ipynb"
+        got = verdicts.run(self.name, exercise, self.namespace(overrides))
+        return verdicts.grade(self.name, exercise, got,
+                              verdicts.reference(self.name, exercise, source))
+
     def run(self, exercise: str, implementation: str | None = None,
             visible_only: bool = False) -> Outcome:
         """Run the test cell of ``exercise`` with ``implementation`` in place of the solution."""

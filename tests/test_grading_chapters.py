@@ -1,12 +1,14 @@
 """Every chapter, graded by nbgrader as handed in: the instructor notebook gets full marks and
 runs without an error (so every solution notebook runs top to bottom in quick mode, as
-grading runs it), the untouched student notebook scores 0 and errs only in test cells."""
+grading runs it), the untouched student notebook scores 0 and errs only in test cells. And
+partial credit by requirement, end to end, for a chapter declared by requirement."""
 
 import shutil
 
+import nbformat
 import pytest
 
-from autograder import course
+from autograder import build_examples, course
 
 from .harness import ROOT
 from .test_grading import auto_cells, autograded, errors, scores
@@ -14,6 +16,28 @@ from .test_grading import auto_cells, autograded, errors, scores
 pytestmark = pytest.mark.xdist_group("grading-chapters")
 
 CHAPTERS = course.chapters()
+CH03 = "ch03_convolutions"
+
+# d2l's corr1d (float32 zeros on the CPU: right values and gradients, wrong dtype and device)
+# and a corr2d that flips the kernel, with every later exercise right.
+D2L_CORR1D = """
+def corr1d(X, K):
+    w = K.shape[0]
+    Y = torch.zeros((X.shape[0] - w + 1))
+    for i in range(Y.shape[0]):
+        Y[i] = (X[i: i + w] * K).sum()
+    return Y
+"""
+FLIPPED_CORR2D = """
+def corr2d(X, K):
+    h, w = K.shape
+    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K.flip(0, 1)).sum()
+    return Y
+"""
+PARTIAL = {"test_corr1d": 1.5, "test_corr2d": 1.0}  # the other exercises: full marks
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +47,9 @@ def graded(tmp_path_factory):
     for chapter in CHAPTERS:
         shutil.copytree(ROOT / "solutions" / chapter, root / "submitted" / "instructor" / chapter)
         shutil.copytree(root / "notebooks" / chapter, root / "submitted" / "blank" / chapter)
+    nb = build_examples.submission(CH03, {"corr1d": D2L_CORR1D, "corr2d": FLIPPED_CORR2D})
+    (root / "submitted" / "partial" / CH03).mkdir(parents=True)
+    nbformat.write(nb, root / "submitted" / "partial" / CH03 / f"{CH03}.ipynb")
     failures = course.grade(root, CHAPTERS)
     assert failures == {}, failures
     return root, scores(course.gradebook_rows(root))
@@ -45,3 +72,17 @@ def test_untouched_student_notebook_scores_zero_and_runs(graded, chapter):
     assert all(score == 0 and not pending for name, (score, _, pending) in cells.items()
                if name.startswith("written_"))
     assert errors(autograded(root, "blank", chapter), skip_tests=True) == []
+
+
+def test_partial_credit_by_requirement_end_to_end(graded):
+    """nbgrader scores each requirement's share (a number as the test cell's output), and the
+    graded notebook says which requirement failed and why; a wrong corr2d costs only corr2d."""
+    root, table = graded
+    cells = auto_cells(table[("partial", CH03)])
+    for name, (score, top, _) in cells.items():
+        assert score == PARTIAL.get(name, top), name
+    graded_cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c
+                    for c in autograded(root, "partial", CH03).cells}
+    text = "".join(o.get("text", "") for o in graded_cells["test_corr1d"].outputs)
+    assert "corr1d: 1.5 of 2 points" in text and "[not met] dtype" in text
+    assert "[met    ] values" in text

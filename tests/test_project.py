@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from autograder import authoring, build_examples, course
+from autograder.verdicts import declared
 
 from .harness import ROOT, Chapter, grade_id
 
@@ -175,7 +176,8 @@ def test_chapter_follows_the_contract_and_the_style(chapter):
         k = ids.index(exercise)
         test = ch.cells[ids[k + 1]]
         assert ids[k + 1] == f"test_{exercise}" and test.metadata["nbgrader"]["points"] > 0
-        assert "### BEGIN HIDDEN TESTS" in test.source
+        # hidden tests in the cell, or requirements declared for grading outside it
+        assert ("### BEGIN HIDDEN TESTS" in test.source) != (exercise in declared(chapter))
         assert "### BEGIN SOLUTION" in ch.solution(exercise)
     written = [i for i in ids if i.startswith("written_")]
     assert 1 <= len(written) <= 3

@@ -14,6 +14,11 @@ tensors), runs the same probe in its own process on the reference solution, and 
 two (``compare_<exercise>(got, want)`` where a chapter defines one, :func:`compare` otherwise).
 Anything the student's kernel does to itself can change what it writes, never the reference
 or the comparison; a missing or unreadable file is a failure.
+
+A chapter may instead declare its exercises by requirement (``declare(name, Requirement(...),
+...)``, see ``runtime.py``): the probe is then the declaration's expressions and hidden inputs,
+and :func:`grade` scores each requirement's share; the notebook's test cell is derived from
+the same declaration (:mod:`autograder.requirements`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import importlib.metadata
 import io
 import os
 import textwrap
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -54,7 +60,8 @@ def probed(chapter: str) -> list[str]:
     """The exercises of ``chapter`` that have a probe."""
     if not has_probes(chapter):
         return []
-    return [name[len("probe_"):] for name in _module(chapter) if name.startswith("probe_")]
+    return [*_module(chapter).get("EXERCISES", {}),
+            *(name[len("probe_"):] for name in _module(chapter) if name.startswith("probe_"))]
 
 
 def run(chapter: str, exercise: str, ns: dict) -> dict:
@@ -183,15 +190,89 @@ def load(path: Path) -> dict:
 
 
 def compare(got, want, rtol: float = 1e-4, atol: float = 1e-5, where: str = "result"):
-    """The default comparison, :func:`autograder.verdicts.runtime.compare` (imported on first
-    use: importing this package does not import torch)."""
-    from .runtime import compare as runtime_compare
+    """The comparison of the notebooks' checks and the probes, :func:`dlcourse.check.compare`
+    (imported on first use: importing this package does not import torch)."""
+    from dlcourse.check import compare as check_compare
 
-    return runtime_compare(got, want, rtol, atol, where)
+    return check_compare(got, want, rtol, atol, where)
+
+
+def declared(chapter: str) -> dict:
+    """{exercise: its declaration} for the exercises of ``chapter`` declared by requirement."""
+    return dict(_module(chapter).get("EXERCISES", {})) if has_probes(chapter) else {}
+
+
+@dataclass
+class Grade:
+    """An exercise's score and, per requirement, (statement, points, why not met or None)."""
+
+    score: float
+    points: float
+    requirements: list = field(default_factory=list)
+    forbidden: str = ""
+
+    def report(self, exercise: str) -> str:
+        """What the graded notebook and the feedback show under the test cell."""
+        lines = [f"{exercise}: {self.score:g} of {self.points:g} points"]
+        if self.forbidden:
+            lines.append(f"  0 points: {exercise} must not use {self.forbidden}")
+        for name, statement, points, problem in self.requirements:
+            mark = "met    " if problem is None else "not met"
+            lines.append(f"  [{mark}] {name} ({points:g}): {statement}")
+            if problem:
+                lines.append("            " + problem.replace("\n", "\n            "))
+        return "\n".join(lines)
+
+
+def _requirement_problem(req, got: dict, want: dict) -> str | None:
+    if "error" in want:
+        raise RuntimeError(f"the reference solution fails requirement {req.name!r}: "
+                           f"{want['error']}")
+    if "error" in got:
+        return got["error"]
+    (got_visible, got_hidden), (want_visible, want_hidden) = got["value"], want["value"]
+    judge_one = req.judge or (lambda g, w: compare(g, w, req.rtol, req.atol, "result"))
+    if len(got_visible) != len(want_visible):
+        return "the check's result is malformed"
+    for (expression, _), g, w in zip(req.visible, got_visible, want_visible):
+        problem = judge_one(g, w)
+        if problem:
+            return f"{expression}: {problem}"
+    problem = judge_one(got_hidden, want_hidden)
+    return f"on other inputs: {problem}" if problem else None
+
+
+def grade(chapter: str, exercise: str, got: dict, want: dict) -> Grade:
+    """The score of a declared exercise: each requirement's points if what the student's
+    code gave (``got``) agrees with the reference's (``want``), 0 for all if it called a
+    forbidden built-in."""
+    declaration = declared(chapter)[exercise]
+    if "error" in want:
+        raise RuntimeError(f"the reference solution fails the probe of {exercise}: "
+                           f"{want['error']}")
+    if "error" in got or type(got["value"]) is not dict or \
+            set(got["value"]) != {"requirements", "forbidden"}:
+        problem = got.get("error", "the check's result is malformed")
+        return Grade(0.0, declaration.points, [(r.name, r.statement, r.points, problem)
+                                               for r in declaration.requirements])
+    results, forbidden = got["value"]["requirements"], got["value"]["forbidden"]
+    rows, score = [], 0.0
+    for req in declaration.requirements:
+        result = results.get(req.name) if type(results) is dict else None
+        problem = ("the check's result is malformed" if type(result) is not dict else
+                   _requirement_problem(req, result, want["value"]["requirements"][req.name]))
+        rows.append((req.name, req.statement, req.points, problem))
+        score += req.points if problem is None else 0.0
+    if forbidden:
+        return Grade(0.0, declaration.points, rows, ", ".join(map(str, forbidden)))
+    return Grade(score, declaration.points, rows)
 
 
 def judge(chapter: str, exercise: str, got: dict, want: dict) -> str | None:
     """None if the student's probe result ``got`` agrees with the reference ``want``."""
+    if exercise in declared(chapter):
+        result = grade(chapter, exercise, got, want)
+        return None if result.score == result.points else result.report(exercise)
     if "error" in want:
         raise RuntimeError(f"the reference solution fails the probe of {exercise}: "
                            f"{want['error']}")

@@ -1,6 +1,31 @@
-# Probes of ch03 (see autograder/verdicts/__init__.py). Built-in convolutions give the same
-# numbers as a correct answer, so using one is left to the tests in the kernel.
-from torch import nn
+# ch03's exercises, declared by requirement (see Requirement and Exercise in runtime.py): each
+# requirement's statement, points, visible expressions (the notebook's test cell checks them
+# against the reference's stored values) and hidden inputs (grading only). Everything the
+# docstrings list, the notebook checks, grading scores and the feedback says comes from here.
+import functools
+
+# What "without PyTorch's convolutions" rules out: every route to the built-in kernels.
+# (F.unfold and Tensor.unfold are allowed: they only cut out windows.)
+BUILT_IN_CONVOLUTION = [
+    "torch.nn.functional.conv1d", "torch.nn.functional.conv2d", "torch.nn.functional.conv3d",
+    "torch.nn.functional.conv_transpose1d", "torch.nn.functional.conv_transpose2d",
+    "torch.nn.functional.conv_transpose3d", "torch.nn.functional.conv_tbc",
+    "torch.conv1d", "torch.conv2d", "torch.conv3d", "torch.conv_transpose1d",
+    "torch.conv_transpose2d", "torch.conv_transpose3d", "torch.conv_tbc",
+    "torch.convolution", "torch._convolution", "torch._convolution_mode",
+    "torch.cudnn_convolution", "torch.cudnn_convolution_relu", "torch.cudnn_convolution_add_relu",
+    "torch.cudnn_convolution_transpose", "torch.mkldnn_convolution", "torch.miopen_convolution",
+    "torch.miopen_depthwise_convolution", "torch._nnpack_spatial_convolution",
+    "torch._C._nn.thnn_conv2d", "torch._C._nn.slow_conv_dilated2d",
+    "torch._C._nn._conv_depthwise2d",
+    "torch.ops.aten.conv1d", "torch.ops.aten.conv2d", "torch.ops.aten.convolution",
+    "torch.ops.aten._convolution",
+    "torch.nn.Conv1d.forward", "torch.nn.Conv2d.forward", "torch.nn.Conv2d._conv_forward",
+    "torch.nn.Conv3d.forward", "torch.nn.ConvTranspose2d.forward",
+]
+
+# Correct versions of the exercises that later ones call: while an exercise is graded they
+# stand in for the student's, so that one mistake costs one exercise.
 
 
 def _corr2d(X, K):
@@ -12,154 +37,314 @@ def _conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 
-def _grads(out, inputs, seed):
-    """Gradients of a fixed random projection of ``out``; a result cut off from the graph
-    (.item(), torch.tensor of floats) has none."""
-    if not out.requires_grad:
-        return "the result does not require grad"
-    weights = torch.randn(out.shape, generator=gen(seed), dtype=out.dtype)
-    return list(torch.autograd.grad((out * weights).sum(), inputs, allow_unused=True))
-
-
 def _leaf(g, shape, dtype):
-    return torch.randn(shape, generator=g, dtype=dtype).requires_grad_()
+    return torch.randn(shape, generator=g, dtype=dtype)
 
 
-def probe_corr1d(ns):
-    corr1d, g, result = ns["corr1d"], gen(30), []
-    for W, w in ((4, 2), (10, 1), (7, 7), (9, 4), (16, 3)):
+# --- corr1d ------------------------------------------------------------------------------
+_CORR1D_SHAPES = ((4, 2), (10, 1), (7, 7), (9, 4), (16, 3))
+
+
+def _corr1d_cases(ns, what):
+    g, out = gen(30), []
+    for W, w in _CORR1D_SHAPES:
         for dtype in (torch.float32, torch.float64):
             x, u = _leaf(g, (W,), dtype), _leaf(g, (w,), dtype)
-            out = corr1d(x, u)
-            result.append([out, str(out.dtype), _grads(out, (x, u), W * w)])
-    meta = device_agnostic(corr1d, torch.ones(8, device="meta"), torch.ones(3, device="meta"))
-    return result, meta
+            out.append(what(ns["corr1d"], x, u))
+    return out
 
 
-def probe_corr2d(ns):
-    corr2d, g, result = ns["corr2d"], gen(32), []
-    # non-square kernels both ways, 1 x 1, and a kernel as large as X (a 1 x 1 result)
-    for (H, W), (h, w) in (((3, 3), (2, 2)), ((6, 8), (1, 2)), ((8, 6), (2, 1)),
-                           ((5, 7), (3, 2)), ((4, 4), (4, 4)), ((5, 3), (1, 1)),
-                           ((4, 9), (4, 2))):
+declare(
+    "corr1d",
+    Requirement("values", 1, "out[i] = sum over j of x[i + j] * u[j]: W - w + 1 values, the "
+                "kernel not flipped",
+                visible=[("corr1d(torch.tensor([1.0, 2.0, 3.0, 4.0]), torch.tensor([3.0, 2.0]))",
+                          "(8, 13, 18) is the convolution: do not flip the kernel"),
+                         ("corr1d(torch.arange(5.0), torch.arange(5.0))",
+                          "a kernel as long as x fits once: W - w + 1 windows")],
+                hidden=lambda ns: _corr1d_cases(ns, lambda f, x, u: f(x, u))),
+    Requirement("gradients", 0.5, "gradients flow to x and u (the result is built from "
+                "tensors, not from .item() or torch.tensor(list))",
+                visible=[("gradients(corr1d, torch.tensor([1.0, 2.0, 3.0, 4.0]), "
+                          "torch.tensor([3.0, 2.0]))",
+                          "build the result with torch.stack, slices or x.new_zeros")],
+                hidden=lambda ns: _corr1d_cases(ns, gradients)),
+    Requirement("dtype", 0.25, "the result has x's dtype (float64 in, float64 out)",
+                visible=[("corr1d(torch.ones(4, dtype=torch.float64), "
+                          "torch.ones(2, dtype=torch.float64)).dtype",
+                          "torch.zeros(n) is float32: make the output from x (x.new_zeros)")]),
+    Requirement("device", 0.25, "the result is on x's device (a GPU on Colab)",
+                visible=[('device_check(corr1d, torch.ones(8, device="meta"), '
+                          'torch.ones(3, device="meta"))',
+                          "the meta device stands in for a GPU: make new tensors on x's device")]),
+    forbidden=BUILT_IN_CONVOLUTION,
+)
+
+
+# --- corr2d ------------------------------------------------------------------------------
+# non-square kernels both ways, 1 x 1, and a kernel as large as X (a 1 x 1 result)
+_CORR2D_SHAPES = (((3, 3), (2, 2)), ((6, 8), (1, 2)), ((8, 6), (2, 1)), ((5, 7), (3, 2)),
+                  ((4, 4), (4, 4)), ((5, 3), (1, 1)), ((4, 9), (4, 2)))
+
+
+def _corr2d_cases(ns, what):
+    g, out = gen(32), []
+    for (H, W), (h, w) in _CORR2D_SHAPES:
         for dtype in (torch.float32, torch.float64):
             X, K = _leaf(g, (H, W), dtype), _leaf(g, (h, w), dtype)
-            out = corr2d(X, K)
-            result.append([out, str(out.dtype), _grads(out, (X, K), H * W + h)])
-    meta = device_agnostic(corr2d, torch.ones(5, 6, device="meta"),
-                           torch.ones(2, 3, device="meta"))
-    return result, meta
+            out.append(what(ns["corr2d"], X, K))
+    return out
 
 
-def probe_Conv2D(ns):
-    g, result = gen(34), []
-    with replaced(ns, corr2d=_corr2d):
-        for kernel_size, (H, W) in (((1, 2), (6, 8)), ((3, 2), (5, 7)), ((2, 4), (6, 6))):
-            layer = ns["Conv2D"](kernel_size)
-            # the bias may have shape (1,) or (): only its size is fixed
-            shape = [isinstance(layer, nn.Module), sorted(n for n, _ in layer.named_parameters()),
-                     isinstance(layer.weight, nn.Parameter), isinstance(layer.bias, nn.Parameter),
-                     list(layer.weight.shape), layer.bias.numel()]
-            with torch.no_grad():
-                layer.weight.copy_(torch.randn(kernel_size, generator=g))
-                layer.bias.fill_(0.7)
-            out = layer(torch.randn(H, W, generator=g))
-            out_weights = torch.randn(out.shape, generator=g)
-            layer.zero_grad()
-            (out * out_weights).sum().backward()
-            grads = [None if p.grad is None else p.grad.sum() if p is layer.bias else p.grad
-                     for p in (layer.weight, layer.bias)]
-            result.append([shape, out, grads])
-    return result
+declare(
+    "corr2d",
+    Requirement("values", 1.5, "Y[i, j] = (X[i:i + h, j:j + w] * K).sum(): shape "
+                "(H - h + 1, W - w + 1), the kernel not flipped",
+                visible=[("corr2d(torch.arange(9.0).reshape(3, 3), "
+                          "torch.tensor([[0.0, 1.0], [2.0, 3.0]]))",
+                          "[[5, 11], [23, 29]] is the convolution: do not flip the kernel"),
+                         ("corr2d(torch.arange(20.0).reshape(4, 5), torch.ones(2, 3))",
+                          "h = K.shape[0] rows and w = K.shape[1] columns")],
+                hidden=lambda ns: _corr2d_cases(ns, lambda f, X, K: f(X, K))),
+    Requirement("gradients", 0.5, "gradients flow to X and K (assign tensors, not .item()s)",
+                visible=[("gradients(corr2d, torch.arange(12.0).reshape(3, 4), "
+                          "torch.tensor([[1.0, -1.0], [0.5, 2.0]]))",
+                          "assign tensors into Y, not .item() or float(...)")],
+                hidden=lambda ns: _corr2d_cases(ns, gradients)),
+    Requirement("dtype", 0.5, "the result has X's dtype (float64 in, float64 out)",
+                visible=[("corr2d(torch.ones(3, 3, dtype=torch.float64), "
+                          "torch.ones(2, 2, dtype=torch.float64)).dtype",
+                          "make the output with X.new_zeros(...), not torch.zeros(...)")]),
+    Requirement("device", 0.5, "the result is on X's device (a GPU on Colab)",
+                visible=[('device_check(corr2d, torch.ones(5, 6, device="meta"), '
+                          'torch.ones(2, 3, device="meta"))',
+                          "make Y with X.new_zeros(...), on X's device")]),
+    forbidden=BUILT_IN_CONVOLUTION,
+)
 
 
-def _edges():
-    X = torch.ones(6, 8, dtype=torch.float32)
-    X[:, 2:6] = 0
-    return X, _corr2d(X, torch.tensor([[1.0, -1.0]], dtype=torch.float32))
+# --- Conv2D ------------------------------------------------------------------------------
+def _conv2d_layer_cases(ns, what):
+    g, out = gen(34), []
+    for kernel_size, (H, W) in (((1, 2), (6, 8)), ((3, 2), (5, 7)), ((2, 4), (6, 6))):
+        layer = ns["Conv2D"](kernel_size)
+        set_parameters(layer, weight=torch.randn(kernel_size, generator=g), bias=0.7)
+        out.append(what(layer, torch.randn(H, W, generator=g)))
+    return out
 
 
-def probe_learn_kernel(ns):
-    g, result = gen(36), []
-    with replaced(ns, corr2d=_corr2d):
-        cases = []
-        for H, W, ks, steps, lr, dtype in ((6, 8, (1, 2), 3, 8e-3, torch.float32),
-                                           (7, 6, (2, 2), 7, 5e-3, torch.float32),
-                                           (8, 9, (3, 2), 2, 4e-3, torch.float64),
-                                           (5, 5, (2, 3), 12, 4e-3, torch.float64),
-                                           (6, 6, (1, 1), 0, 1e-2, torch.float64)):
-            X = torch.randn(H, W, generator=g, dtype=dtype)
-            # an offset that a kernel alone cannot fit shows a learned bias
-            Y = (_corr2d(X, torch.randn(ks, generator=g, dtype=dtype)) + 0.5
-                 + 0.1 * torch.randn(H - ks[0] + 1, W - ks[1] + 1, generator=g, dtype=dtype))
-            cases.append((X, Y, ks, {"steps": steps, "lr": lr}))
-        cases.append((*_edges(), (1, 2), {}))  # the default steps and lr
-        for X, Y, ks, kwargs in cases:
-            X0, Y0 = X.clone(), Y.clone()
-            K = ns["learn_kernel"](X, Y, ks, **kwargs)
-            result.append([K, str(K.dtype), K.requires_grad,
-                           torch.equal(X, X0) and torch.equal(Y, Y0)])
-    return result
+declare(
+    "Conv2D",
+    Requirement("parameters", 0.5, "registered Parameters weight, of shape kernel_size, and "
+                "bias, one value",
+                visible=[("sorted((n, p.numel()) for n, p in Conv2D((2, 3)).named_parameters())",
+                          "self.weight = nn.Parameter(...) registers it; a plain tensor is not"),
+                         ("tuple(Conv2D((3, 1)).weight.shape)", "the weight has kernel_size")]),
+    Requirement("forward", 1, "forward(x) = corr2d(x, weight) + bias",
+                visible=[("set_parameters(Conv2D((1, 2)), weight=[[1.0, -1.0]], bias=0.5)"
+                          "(torch.arange(12.0).reshape(3, 4) ** 2)",
+                          "corr2d(x, self.weight) + self.bias")],
+                hidden=lambda ns: _conv2d_layer_cases(ns, lambda layer, x: layer(x))),
+    Requirement("gradients", 0.5, "weight and bias get gradients from the output",
+                visible=[("gradients(set_parameters(Conv2D((2, 2)), weight=[[1.0, 2.0], "
+                          "[3.0, 4.0]], bias=-1.0), torch.arange(9.0).reshape(3, 3))",
+                          "use the Parameters themselves in forward, not copies or .data")],
+                hidden=lambda ns: _conv2d_layer_cases(ns, gradients)),
+    forbidden=BUILT_IN_CONVOLUTION,
+    uses={"corr2d": _corr2d},
+)
 
 
-def probe_conv_output_size(ns):
-    conv_output_size, result = ns["conv_output_size"], []
+# --- learn_kernel ------------------------------------------------------------------------
+def _learn_kernel_cases(ns):
+    g, cases = gen(36), []
+    for H, W, ks, steps, lr, dtype in ((6, 8, (1, 2), 3, 8e-3, torch.float32),
+                                       (7, 6, (2, 2), 7, 5e-3, torch.float32),
+                                       (8, 9, (3, 2), 2, 4e-3, torch.float64),
+                                       (5, 5, (2, 3), 12, 4e-3, torch.float64)):
+        X = torch.randn(H, W, generator=g, dtype=dtype)
+        # an offset that a kernel alone cannot fit shows a learned bias
+        Y = (_corr2d(X, torch.randn(ks, generator=g, dtype=dtype)) + 0.5
+             + 0.1 * torch.randn(H - ks[0] + 1, W - ks[1] + 1, generator=g, dtype=dtype))
+        cases.append(ns["learn_kernel"](X, Y, ks, steps=steps, lr=lr))
+    return cases
+
+
+def _untouched(ns):
+    X, Y = torch.randn(5, 6, generator=gen(37)), torch.randn(5, 5, generator=gen(38))
+    X0, Y0 = X.clone(), Y.clone()
+    ns["learn_kernel"](X, Y, (1, 2), steps=3, lr=1e-2)
+    return torch.equal(X, X0) and torch.equal(Y, Y0)
+
+
+declare(
+    "learn_kernel",
+    Requirement("start", 0.5, "starts from K = 0 and takes exactly `steps` steps (steps=0 "
+                "returns zeros)",
+                visible=[("learn_kernel(X_edge, Y_edge, (1, 2), steps=0)",
+                          "start from K = torch.zeros(kernel_size) and take `steps` steps")]),
+    Requirement("descent", 1.5, "each step: K <- K - lr * dL/dK with L = ((corr2d(X, K) - Y) "
+                "** 2).sum(), the summed (not the mean) squared error, and this step's "
+                "gradient only",
+                visible=[("learn_kernel(X_edge, Y_edge, (1, 2), steps=1)",
+                          "the loss is the SUM of squared errors, not the mean"),
+                         ("learn_kernel(X_edge, Y_edge, (1, 2), steps=5, lr=0.01)",
+                          "reset the gradient each step (or use torch.autograd.grad)"),
+                         ("learn_kernel(X_edge, Y_edge + 0.5, (1, 2), steps=3)",
+                          "only K is learned: no bias")],
+                hidden=_learn_kernel_cases, rtol=1e-4, atol=1e-6),
+    Requirement("defaults", 0.5, "steps=50 and lr=3e-2 by default",
+                visible=[("learn_kernel(X_edge, Y_edge, (1, 2))",
+                          "def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2)")],
+                rtol=1e-4, atol=1e-6),
+    Requirement("result", 0.5, "returns K detached (no grad), in X's dtype; X and Y are not "
+                "modified",
+                visible=[("learn_kernel(X_edge, Y_edge, (1, 2), steps=2).requires_grad",
+                          "return K.detach()"),
+                         ("learn_kernel(X_edge.double(), Y_edge.double(), (1, 2), "
+                          "steps=2).dtype", "start from zeros of X's dtype")],
+                hidden=_untouched),
+    uses={"corr2d": _corr2d},
+    setup="X_edge = torch.ones(6, 8)\nX_edge[:, 2:6] = 0\n"
+          "Y_edge = X_edge[:, :-1] - X_edge[:, 1:]  # d2l's edges: corr2d(X_edge, [[1, -1]])",
+)
+
+
+# --- conv_output_size --------------------------------------------------------------------
+def _conv_output_size_grid(ns):
+    f, out = ns["conv_output_size"], []
     for size in range(1, 10):
         for k in range(1, 5):
             for s in range(1, 4):
                 for p in range(3):
                     for d in range(1, 4):
                         if size + 2 * p >= d * (k - 1) + 1:
-                            n = conv_output_size(size, k, stride=s, padding=p, dilation=d)
-                            result.append([n, type(n).__name__])  # a float 24.0 is no int
-    n = conv_output_size(17, 3, 3, 0, 2)  # positional, in the documented order
-    result.append([n, type(n).__name__])
-    return result
+                            out.append(f(size, k, stride=s, padding=p, dilation=d))
+    return out
 
 
-def probe_corr2d_multi_in_out(ns):
-    g, result = gen(39), []
-    with replaced(ns, corr2d=_corr2d):
-        f = ns["corr2d_multi_in_out"]
-        for C, D, (H, W), (h, w) in ((2, 3, (3, 3), (2, 2)), (3, 2, (5, 6), (2, 3)),
-                                     (1, 4, (4, 5), (3, 1)), (4, 1, (6, 4), (1, 1)),
-                                     (2, 5, (4, 7), (4, 2))):
-            for dtype in (torch.float32, torch.float64):
-                out = f(torch.randn(C, H, W, generator=g, dtype=dtype),
-                        torch.randn(D, C, h, w, generator=g, dtype=dtype))
-                result.append([out, str(out.dtype)])
-        meta = device_agnostic(f, torch.ones(2, 5, 5, device="meta"),
-                               torch.ones(3, 2, 2, 2, device="meta"))
-    return result, meta
+declare(
+    "conv_output_size",
+    Requirement("size", 1.5, "the output length nn.Conv2d gives along one dimension, for "
+                "every stride, padding and dilation (positional in that order too)",
+                visible=[("conv_output_size(5, 3)", "a 3-wide kernel fits 3 times in 5"),
+                         ("conv_output_size(7, 3, stride=2)", "a stride skips positions"),
+                         ("conv_output_size(8, 3, stride=2)",
+                          "round down: the last window must fit entirely"),
+                         ("conv_output_size(7, 3, padding=1)", "padding adds to both sides"),
+                         ("conv_output_size(7, 3, dilation=2)",
+                          "a dilated 3-wide kernel spans 5 positions"),
+                         ("conv_output_size(17, 3, 3, 0, 2)",
+                          "arguments in the order size, kernel_size, stride, padding, "
+                          "dilation")],
+                hidden=_conv_output_size_grid),
+    Requirement("int", 0.5, "returns an int (24, not 24.0)",
+                visible=[("type(conv_output_size(10, 3, 2)).__name__", "use // for the division")],
+                hidden=lambda ns: sorted({type(n).__name__ for n in _conv_output_size_grid(ns)})),
+)
 
 
-def probe_conv2d(ns):
-    g, result = gen(41), []
-    cases = [  # (N, C, H, W), (D, h, w), bias, stride, padding, dilation: ints and pairs
-        ((2, 3, 7, 8), (4, 3, 3), True, 1, 0, 1),
-        ((1, 1, 6, 9), (1, 2, 3), False, 1, 0, 1),
-        ((3, 2, 9, 6), (5, 3, 2), True, 2, 1, 1),
-        ((2, 3, 10, 11), (2, 3, 3), True, (2, 3), (1, 2), 1),
-        ((2, 2, 11, 9), (3, 3, 2), False, 1, (0, 2), (2, 3)),
-        ((1, 4, 8, 8), (6, 1, 1), True, 3, 0, 1),
-        ((2, 1, 12, 10), (2, 5, 4), True, (1, 2), 2, 2),
-        ((1, 2, 7, 7), (3, 4, 2), False, (3, 1), (2, 1), (1, 1)),
-    ]
-    with replaced(ns, conv_output_size=_conv_output_size):
-        conv2d = ns["conv2d"]
-        for shape, (D, h, w), with_bias, s, p, d in cases:
-            for dtype in (torch.float32, torch.float64):
-                x = _leaf(g, shape, dtype)
-                weight = _leaf(g, (D, shape[1], h, w), dtype)
-                bias = _leaf(g, (D,), dtype) if with_bias else None
-                out = conv2d(x, weight, bias, stride=s, padding=p, dilation=d)
-                inputs = (x, weight) if bias is None else (x, weight, bias)
-                result.append([out, str(out.dtype), _grads(out, inputs, len(result))])
-        # positional arguments, in F.conv2d's order
-        x, weight, bias = (torch.randn(shape, generator=g) for shape in
-                           ((2, 3, 8, 9), (4, 3, 3, 2), (4,)))
-        result.append(conv2d(x, weight, bias, 2, 1, 2))
-        result.append(device_agnostic(
-            conv2d, torch.ones(2, 3, 6, 6, device="meta"), torch.ones(4, 3, 3, 3, device="meta"),
-            torch.ones(4, device="meta"), stride=2, padding=1))
-    return result
+# --- corr2d_multi_in_out -----------------------------------------------------------------
+def _multi_cases(ns):
+    g, out = gen(39), []
+    for C, D, (H, W), (h, w) in ((2, 3, (3, 3), (2, 2)), (3, 2, (5, 6), (2, 3)),
+                                 (1, 4, (4, 5), (3, 1)), (4, 1, (6, 4), (1, 1)),
+                                 (2, 5, (4, 7), (4, 2))):
+        for dtype in (torch.float32, torch.float64):
+            out.append(ns["corr2d_multi_in_out"](torch.randn(C, H, W, generator=g, dtype=dtype),
+                                                 torch.randn(D, C, h, w, generator=g,
+                                                             dtype=dtype)))
+    return out
+
+
+declare(
+    "corr2d_multi_in_out",
+    Requirement("values", 1.25, "out[d] = sum over c of corr2d(X[c], K[d, c]): shape "
+                "(D, H - h + 1, W - w + 1)",
+                visible=[("corr2d_multi_in_out(torch.arange(18.0).reshape(2, 3, 3), "
+                          "torch.arange(24.0).reshape(3, 2, 2, 2))",
+                          "one output channel per K[d], summing corr2d over the input channels"),
+                         ("corr2d_multi_in_out(torch.ones(1, 3, 4), torch.ones(2, 1, 2, 2)).shape",
+                          "C = 1 still gives D output channels")],
+                hidden=_multi_cases),
+    Requirement("dtype", 0.25, "the result has X's dtype",
+                visible=[("corr2d_multi_in_out(torch.ones(2, 3, 3, dtype=torch.float64), "
+                          "torch.ones(1, 2, 2, 2, dtype=torch.float64)).dtype",
+                          "build the result from corr2d's outputs (torch.stack)")]),
+    Requirement("device", 0.5, "the result is on X's device",
+                visible=[('device_check(corr2d_multi_in_out, torch.ones(2, 5, 5, device="meta"), '
+                          'torch.ones(3, 2, 2, 2, device="meta"))',
+                          "build the result with torch.stack, not in a CPU buffer")]),
+    forbidden=BUILT_IN_CONVOLUTION,
+    uses={"corr2d": _corr2d},
+)
+
+
+# --- conv2d ------------------------------------------------------------------------------
+_CONV2D_CASES = [  # (N, C, H, W), (D, h, w), bias, stride, padding, dilation: ints and pairs
+    ((2, 3, 7, 8), (4, 3, 3), True, 1, 0, 1),
+    ((1, 1, 6, 9), (1, 2, 3), False, 1, 0, 1),
+    ((3, 2, 9, 6), (5, 3, 2), True, 2, 1, 1),
+    ((2, 3, 10, 11), (2, 3, 3), True, (2, 3), (1, 2), 1),
+    ((2, 2, 11, 9), (3, 3, 2), False, 1, (0, 2), (2, 3)),
+    ((1, 4, 8, 8), (6, 1, 1), True, 3, 0, 1),
+    ((2, 1, 12, 10), (2, 5, 4), True, (1, 2), 2, 2),
+    ((1, 2, 7, 7), (3, 4, 2), False, (3, 1), (2, 1), (1, 1)),
+]
+
+
+def _conv2d_cases(ns, what, settings):
+    g, out = gen(41), []
+    for shape, (D, h, w), with_bias, s, p, d in _CONV2D_CASES:
+        if not settings and (s, p, d) != (1, 0, 1):
+            continue
+        for dtype in (torch.float32, torch.float64):
+            x, weight = _leaf(g, shape, dtype), _leaf(g, (D, shape[1], h, w), dtype)
+            bias = _leaf(g, (D,), dtype) if with_bias else None
+            conv2d = functools.partial(ns["conv2d"], stride=s, padding=p, dilation=d)
+            out.append(what(conv2d, x, weight, bias))
+    return out
+
+
+def _call(f, *args):
+    return f(*[a for a in args if a is not None]) if args[-1] is None else f(*args)
+
+
+declare(
+    "conv2d",
+    Requirement("values", 2, "equal to F.conv2d for input (N, C, H, W) and weight (D, C, h, "
+                "w), with and without bias",
+                visible=[("conv2d(torch.arange(32.0).reshape(1, 2, 4, 4), "
+                          "torch.ones(3, 2, 2, 2), torch.tensor([0.0, 1.0, -1.0]))",
+                          "sum over input channels and kernel positions, add bias[d]"),
+                         ("conv2d(torch.arange(32.0).reshape(2, 1, 4, 4), "
+                          "torch.tensor([[[[1.0, 0.0], [0.0, -1.0]]]]))",
+                          "no bias: nothing added; each image of the batch on its own")],
+                hidden=lambda ns: _conv2d_cases(ns, _call, settings=False)),
+    Requirement("settings", 1, "stride, padding and dilation, each an int or an (h, w) pair, "
+                "as F.conv2d takes them (positional in that order too)",
+                visible=[("conv2d(torch.arange(50.0).reshape(1, 2, 5, 5), "
+                          "torch.ones(1, 2, 2, 3), None, stride=(2, 1), padding=1, "
+                          "dilation=(1, 2))",
+                          "pairs are (rows, columns); padding adds zeros on every side"),
+                         ("conv2d(torch.arange(36.0).reshape(1, 1, 6, 6), torch.ones(1, 1, 2, 2), "
+                          "torch.zeros(1), 2, 1, 2)",
+                          "the order is input, weight, bias, stride, padding, dilation")],
+                hidden=lambda ns: _conv2d_cases(ns, _call, settings=True)),
+    Requirement("gradients", 0.5, "gradients flow to input, weight and bias",
+                visible=[("gradients(conv2d, torch.arange(18.0).reshape(1, 2, 3, 3), "
+                          "torch.ones(2, 2, 2, 2), torch.tensor([1.0, -1.0]))",
+                          "no .item(), .numpy() or torch.tensor(list) on the way")],
+                hidden=lambda ns: _conv2d_cases(ns, lambda f, *a: gradients(
+                    lambda *t: _call(f, *t), *a), settings=True)),
+    Requirement("dtype and device", 0.5, "the result has the input's dtype and device",
+                visible=[("conv2d(torch.ones(1, 1, 3, 3, dtype=torch.float64), "
+                          "torch.ones(1, 1, 2, 2, dtype=torch.float64)).dtype",
+                          "make new tensors from the input (new_zeros, zeros_like)"),
+                         ('device_check(conv2d, torch.ones(2, 3, 6, 6, device="meta"), '
+                          'torch.ones(4, 3, 3, 3, device="meta"), torch.ones(4, device="meta"), '
+                          "stride=2, padding=1)",
+                          "make new tensors on the input's device")]),
+    forbidden=BUILT_IN_CONVOLUTION,
+    uses={"conv_output_size": _conv_output_size},
+)

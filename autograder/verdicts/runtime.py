@@ -11,7 +11,21 @@ from torch.overrides import TorchFunctionMode
 
 # The tests' own helper, for the probes: like the hidden tests, an exercise that calls earlier
 # ones is judged on correct versions of them (``with replaced(ns, corr2d=reference)``).
-from dlcourse.check import replaced  # noqa: F401
+# ``plain`` and ``compare`` are the ones the notebook's visible checks use.
+from dlcourse.check import (  # noqa: F401
+    HELPERS,
+    behaviour,
+    called,
+    compare,
+    gradients,
+    plain,
+    raises,
+    replaced,
+    seeded_weights,
+    set_parameters,
+)
+from dlcourse.check import device_check as device_agnostic  # noqa: F401
+from dlcourse.check import seeded_weights as he_by_shape  # noqa: F401
 
 
 def gen(seed: int) -> torch.Generator:
@@ -32,78 +46,14 @@ def fill_by_shape(module: torch.nn.Module) -> torch.nn.Module:
     return module
 
 
-def plain(value):
-    """The value as plain data (tensors detached, on the CPU, not subclasses)."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().as_subclass(torch.Tensor).clone()
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain(v) for v in value) if type(value) in (list, tuple) \
-            else [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    try:  # NumPy scalars and arrays
-        return plain(torch.as_tensor(value))
-    except Exception:  # noqa: BLE001
-        return repr(value)[:200]
-
-
 def run_probe(name: str, ns: dict):
     """{"value": ...} or {"error": "..."}: what the probe of exercise ``name`` saw."""
+    if name in EXERCISES:
+        return {"value": EXERCISES[name].run(ns)}
     try:
         return {"value": plain(globals()[f"probe_{name}"](ns))}
     except BaseException as error:  # noqa: BLE001 - a broken answer is a result too
         return {"error": f"{type(error).__name__}: {error}"[:500]}
-
-
-def compare(got, want, rtol: float = 1e-4, atol: float = 1e-5, where: str = "result"):
-    """None if ``got`` matches ``want`` (same structure, numbers within tolerance), else why not.
-    Lists and tuples are interchangeable; integers match equal floats; tensors must have the
-    same shape, and floating tensors are compared in float64 relative to the largest value.
-    Here rather than in the package, so that a chapter's compare functions can call it with
-    other tolerances."""
-    if isinstance(want, torch.Tensor):
-        if type(got) is not torch.Tensor:
-            return f"{where}: expected a tensor, got {type(got).__name__}"
-        if tuple(got.shape) != tuple(want.shape):
-            return f"{where}: shape {tuple(got.shape)}, expected {tuple(want.shape)}"
-        if want.is_floating_point() or want.is_complex() or got.is_floating_point():
-            g, w = got.to(torch.float64), want.to(torch.float64)
-            scale = float(w.abs().max()) if w.numel() else 0.0
-            if math.isnan(scale):
-                scale = 0.0
-            if not torch.allclose(g, w, rtol=rtol, atol=atol * max(1.0, scale), equal_nan=True):
-                largest = float((g - w).abs().max())
-                return f"{where}: values differ (largest difference {largest:.3g})"
-            return None
-        if not torch.equal(got.to(torch.int64), want.to(torch.int64)):
-            return f"{where}: values differ"
-        return None
-    if type(want) in (list, tuple):
-        if type(got) not in (list, tuple) or len(got) != len(want):
-            return f"{where}: expected a sequence of {len(want)}, got {type(got).__name__}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            problem = compare(g, w, rtol, atol, f"{where}[{i}]")
-            if problem:
-                return problem
-        return None
-    if type(want) is dict:
-        if type(got) is not dict or set(got) != set(want):
-            return f"{where}: expected keys {sorted(want)}"
-        for k in want:
-            problem = compare(got[k], want[k], rtol, atol, f"{where}[{k!r}]")
-            if problem:
-                return problem
-        return None
-    if type(want) is float or (type(want) is int and type(got) is float):
-        if type(got) not in (int, float) or not math.isclose(got, want, rel_tol=rtol,
-                                                             abs_tol=atol):
-            return f"{where}: {got!r}, expected {want!r}"
-        return None
-    if type(got) is not type(want) or got != want:
-        return f"{where}: {got!r}, expected {want!r}"
-    return None
 
 
 def require_tensor(value, what):
@@ -153,8 +103,18 @@ class Calls(TorchFunctionMode):
 def forbid(exercise, paths):
     """RuntimeError after the block if it used one of the built-ins named by ``paths``
     ("torch.linalg.norm", "numpy.linalg.norm"): the kernel's test that refuses them can be
-    forged. Torch functions are seen by a torch-function mode, others (NumPy) by replacing the
-    attribute for the time of the block."""
+    forged."""
+    with watch(paths) as seen:
+        yield
+    if seen:
+        raise RuntimeError(f"{exercise} must not use {seen[0]}")
+
+
+@contextlib.contextmanager
+def watch(paths):
+    """The list of the built-ins named by ``paths`` that the block called, by path. Torch
+    functions are seen by a torch-function mode, others (NumPy, module methods) by replacing
+    the attribute for the time of the block."""
     watched, patched = {}, []
     for path in paths:
         root, *attrs = path.split(".")
@@ -163,7 +123,7 @@ def forbid(exercise, paths):
             owner, obj = obj, getattr(obj, attr, None)
         if obj is None:
             continue
-        if root == "torch":
+        if root == "torch" and not isinstance(obj, type) and not path.endswith("forward"):
             watched[path] = obj
         else:
             patched.append((owner, attrs[-1], obj, path))
@@ -179,39 +139,76 @@ def forbid(exercise, paths):
         for owner, attr, original, path in patched:
             setattr(owner, attr, recording(original, path))
         with spy:
-            yield
+            yield spy.seen
     finally:
         for owner, attr, original, _ in reversed(patched):
             setattr(owner, attr, original)
-    if spy.seen:
-        raise RuntimeError(f"{exercise} must not use {spy.seen[0]}")
 
 
-def device_agnostic(fn, *args, **kwargs):
-    """Says "ok" where the tests' checks on meta tensors (standing in for a GPU) pass: no device
-    error, no tensor made on the CPU handed the input's values, a result on the meta device."""
-    try:
-        out = fn(*args, **kwargs)
-    except NotImplementedError as error:  # an op meta tensors cannot do says nothing...
-        if "meta tensor" in str(error):  # ...unless it copied them into a CPU tensor
-            return f"not device-agnostic: {error}"[:200]
-        return "ok"
-    except (RuntimeError, ValueError, TypeError) as error:
-        return f"not device-agnostic: {error}"[:200] if "device" in str(error) else "ok"
-    if isinstance(out, torch.Tensor) and out.device.type != "meta":
-        return f"the result is on {out.device}"
-    return "ok"
 
 
-def he_by_shape(module):
-    """He-scaled random weights and biases in [-0.5, 0.5), seeded by each parameter's shape so
-    that layer order and names do not matter. Unlike fill_by_shape's smooth patterns, they
-    keep a deep net's output sensitive to every ReLU and pooling."""
-    with torch.no_grad():
-        for p in module.parameters():
-            g = gen(sum(d * 1009 ** i for i, d in enumerate(p.shape)) % 2 ** 31)
-            if p.dim() == 1:
-                p.copy_(torch.rand(p.shape, generator=g) - 0.5)
-            else:
-                p.copy_(torch.randn(p.shape, generator=g) * math.sqrt(2 / p[0].numel()))
-    return module
+# --- Declared exercises: requirements written once --------------------------------------
+
+
+class Requirement:
+    """One thing an exercise must do, worth ``points``. ``statement`` is the line the student
+    reads (docstring, notebook check, feedback). ``visible`` are ``(expression, hint)`` pairs
+    evaluated in the notebook's namespace: the notebook's test cell evaluates them against the
+    reference's stored values, and grading evaluates them again. ``hidden(ns)`` returns what
+    more inputs give (plain data), for grading only. Results are compared with ``compare``
+    (``rtol``, ``atol``), or with ``judge(got, want) -> None | str`` where given."""
+
+    def __init__(self, name, points, statement, visible=(), hidden=None, rtol=1e-4, atol=1e-5,
+                 judge=None):
+        self.name, self.points, self.statement = name, points, statement
+        self.visible = [(v, "") if isinstance(v, str) else tuple(v) for v in visible]
+        self.hidden, self.rtol, self.atol, self.judge = hidden, rtol, atol, judge
+
+
+class Exercise:
+    """An exercise's requirements. ``forbidden``: the built-ins it must not call, by dotted
+    path (calling one scores the exercise 0); ``uses``: {earlier exercise: a correct version},
+    put in its place while this exercise is graded, so that one mistake costs one exercise;
+    ``setup``: statements the test cell runs before its checks (inputs too long for one line)."""
+
+    def __init__(self, name, requirements, forbidden=(), uses=None, setup=""):
+        self.name, self.requirements = name, list(requirements)
+        self.forbidden, self.uses, self.setup = list(forbidden), dict(uses or {}), setup
+
+    @property
+    def points(self):
+        return sum(r.points for r in self.requirements)
+
+    def run(self, ns):
+        """{"requirements": {name: {"value": [visible results, hidden result]} or {"error"}},
+        "forbidden": [built-ins called]}, on the namespace ``ns``."""
+        out, failed = {}, None
+        with replaced(ns, **self.uses), watch(self.forbidden) as seen:
+            scope = {**ns, **HELPERS}  # as the test cell's check_requirements builds it
+            try:
+                with seeded(0):
+                    exec(self.setup, scope)
+            except BaseException as error:  # noqa: BLE001 - e.g. the setup builds the net
+                failed = f"{type(error).__name__}: {error}"[:500]
+            for req in self.requirements:
+                if failed:
+                    out[req.name] = {"error": failed}
+                    continue
+                try:
+                    visible = []
+                    for expr, _ in req.visible:  # seeded as the notebook's check seeds it
+                        with seeded(0):
+                            visible.append(eval(expr, scope))
+                    with seeded(0):
+                        hidden = req.hidden(ns) if req.hidden else None
+                    out[req.name] = {"value": plain([visible, hidden])}
+                except BaseException as error:  # noqa: BLE001 - a broken answer is a result
+                    out[req.name] = {"error": f"{type(error).__name__}: {error}"[:500]}
+        return {"requirements": out, "forbidden": sorted(set(seen))}
+
+
+EXERCISES = {}
+
+
+def declare(name, *requirements, forbidden=(), uses=None, setup=""):
+    EXERCISES[name] = Exercise(name, requirements, forbidden, uses, setup)
