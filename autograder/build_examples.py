@@ -143,9 +143,9 @@ def examples() -> dict[tuple[str, str], nbformat.NotebookNode]:
 # Auto-graded points each example must get: {(student, chapter): {test cell: points}}.
 # Every other test cell of the chapter gets full marks.
 EXPECTED_LOSSES = {
-    ("example_wrong", "ch01_dag_autograd"): {"test_dag_grads_manual": 0,
-                                             "test_descend": 0,
-                                             "test_second_derivative": 0},
+    ("example_wrong", "ch01_dag_autograd"): {"test_dag_grads_manual": 1.5,
+                                             "test_descend": 0.5,
+                                             "test_second_derivative": 0.25},
 }
 
 

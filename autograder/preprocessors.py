@@ -201,8 +201,13 @@ class ExecuteKeepingCredit(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         self._running = index
-        cell, resources = super().preprocess_cell(cell, resources, index)
         exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
+        if exercise in self._declared:
+            # Its checks run once, in the grading code, which evaluates the same expressions
+            # and more: the test cell itself would only repeat them (and decides nothing).
+            self._verdicts[exercise] = self._run_probe(exercise, index)
+            return cell, resources
+        cell, resources = super().preprocess_cell(cell, resources, index)
         if exercise:
             self._verdicts[exercise] = self._run_probe(exercise, index)
         return cell, resources
@@ -305,7 +310,10 @@ class HideHiddenTests(ClearHiddenTests):
     around it; what stays of a failure is its message ("dq/dw1: largest difference …").
 
     Student code sees each test cell's source when it runs (an IPython input transformer can
-    print it), so every output line that quotes a line of the hidden tests is cut as well."""
+    print it), so every output line that quotes a line of the hidden tests is cut as well; so
+    is every line that quotes the chapter's grading code (``autograder/verdicts``: the
+    hidden inputs and the correct versions of earlier exercises), which runs in the kernel
+    after each test cell."""
 
     QUOTED = "[a line of the hidden tests, removed from the feedback]"
 
@@ -321,6 +329,12 @@ class HideHiddenTests(ClearHiddenTests):
                     inside = self.begin_test_delimeter in line
                 elif inside and len(line.strip()) >= 12:  # "else:", ")" say nothing
                     self._hidden.add(line.strip())
+        chapter = resources.get("nbgrader", {}).get("assignment", "")
+        if verdicts.has_probes(chapter):
+            shown = {line.strip() for cell in nb.cells for line in cell.source.splitlines()}
+            self._hidden.update(line.strip() for line in verdicts.source(chapter).splitlines()
+                                if len(line.strip()) >= 12 and line.strip() not in shown
+                                and not line.strip().startswith("#"))
         return super().preprocess(nb, resources)
 
     def _scrub(self, text: str) -> str:

@@ -128,7 +128,8 @@ def test_source(chapter: str, exercise: str, ns: dict) -> str:
                 raise ValueError(f"{exercise} uses {name}, which is not declared")
             used = verdicts.declared(chapter)[name]
             if used.setup:
-                call += [f'    "{name}": ("""\n' + used.setup.rstrip("\n") + '\n""", [',
+                setup = _setup_arg(used).removeprefix("setup=").removesuffix(", checks=")
+                call += [f'    "{name}": ({setup}, [',
                          _checks(chapter, name, ns, "        "), "    ]),"]
             else:
                 call += [f'    "{name}": [', _checks(chapter, name, ns, "        "), "    ],"]
@@ -142,6 +143,8 @@ def _setup_arg(declaration) -> str:
     """The setup as the test cell passes it (seeded there as grading seeds it)."""
     if not declaration.setup:
         return ""
+    if '"""' in declaration.setup or "\\" in declaration.setup:
+        return f"setup={declaration.setup!r}, checks="
     return 'setup="""\n' + declaration.setup.rstrip("\n") + '\n""", checks='
 
 
@@ -150,7 +153,8 @@ REQUIREMENTS_HEADER = re.compile(r"^\s*Requirements \(.*$", re.M)
 
 def docstring_block(chapter: str, exercise: str, ns: dict, indent: str = "    ") -> str:
     declaration = verdicts.declared(chapter)[exercise]
-    lines = [f"Requirements ({declaration.points:g} points, each checked by the cell below):"]
+    points = f"{declaration.points:g} point" + ("" if declaration.points == 1 else "s")
+    lines = [f"Requirements ({points}, each checked by the cell below):"]
     for req in declaration.requirements:
         lines += textwrap.wrap(f"- {req.name} ({req.points:g}): {req.statement}", 92 - len(indent),
                                subsequent_indent="  ")

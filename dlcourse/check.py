@@ -24,11 +24,10 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 __all__ = [
-    "behaviour", "called", "Check", "CheckFailed", "check_requirements", "compare",
-    "count_calls", "device_check",
-    "expect_close", "expect_equal", "expect_raises", "expect_device_agnostic", "expect_true",
-    "forbid", "gradients", "plain", "raises", "replaced", "seeded_weights",
-    "set_parameters", "verdict",
+    "autograd_calls", "behaviour", "called", "Check", "CheckFailed", "check_requirements",
+    "compare", "count_calls", "device_check", "expect_close", "expect_equal", "expect_raises",
+    "expect_device_agnostic", "expect_true", "forbid", "gradients", "meta_shapes", "plain",
+    "raises", "replaced", "seeded_weights", "set_parameters", "verdict",
 ]  # fmt: skip
 
 
@@ -355,10 +354,13 @@ def plain(value):
             else [plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)):  # np.float64 is a float subclass too
         return plain(torch.as_tensor(value))
+    for kind in (bool, int, float, str):  # exactly these types: grading reads nothing else
+        if isinstance(value, kind):
+            return kind(value)
+    if value is None:
+        return value
     return repr(value)[:200]
 
 
@@ -536,8 +538,67 @@ def behaviour(net, x) -> dict[str, bool]:
     }
 
 
+def autograd_calls(fn, *args, **kwargs):
+    """[(kind, size)] for each gradient that ``fn(*args, **kwargs)`` asks autograd for, in
+    order: kind "grad" (torch.autograd.grad) or "backward", and size the number of operations
+    in the graph it differentiates (a graph that grows from step to step was not updated
+    under no_grad). ``torch.autograd.backward`` is also replaced for the call: a
+    torch-function mode does not see it on every PyTorch version."""
+    calls, busy = [], []
+    kinds = [(torch.autograd.grad, "grad"), (torch.autograd.backward, "backward"),
+             (torch.Tensor.backward, "backward")]
+
+    def size(outputs):
+        outputs = [outputs] if isinstance(outputs, torch.Tensor) else list(outputs)
+        todo = [t.grad_fn for t in outputs if isinstance(t, torch.Tensor)]
+        seen = set()
+        while todo:
+            node = todo.pop()
+            if node is not None and node not in seen:
+                seen.add(node)
+                todo += [next_node for next_node, _ in node.next_functions]
+        return len(seen)
+
+    def record(kind, outputs, call):
+        if busy:  # called by a call already recorded (backward() calls autograd.backward)
+            return call()
+        calls.append((kind, size(outputs)))
+        busy.append(kind)
+        try:
+            return call()
+        finally:
+            busy.pop()
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, f_args=(), f_kwargs=None):
+            call = lambda: func(*f_args, **(f_kwargs or {}))
+            kind = next((name for watched, name in kinds if func is watched), None)
+            return record(kind, f_args[0], call) if kind else call()
+
+    backward = torch.autograd.backward
+    torch.autograd.backward = lambda tensors, *a, **kw: record(
+        "backward", tensors, lambda: backward(tensors, *a, **kw))
+    try:
+        with Spy():
+            fn(*args, **kwargs)
+    finally:
+        torch.autograd.backward = backward
+    return calls
+
+
+def meta_shapes(build, input_shape, *args, **kwargs) -> list[tuple[int, ...]]:
+    """The shapes of the parameters of ``build(*args, **kwargs)``, in order, built on the
+    "meta" device (shapes only: no memory, no time) and run once on a batch of
+    ``input_shape`` (which materialises lazy layers)."""
+    with torch.device("meta"), torch.no_grad():
+        net = build(*args, **kwargs)
+        net(torch.zeros(input_shape))
+    return [tuple(p.shape) for p in net.parameters()]
+
+
 # What the visible checks' expressions can use besides the notebook's own names.
-HELPERS = {"behaviour": behaviour, "called": called, "device_check": device_check,
+HELPERS = {"autograd_calls": autograd_calls, "behaviour": behaviour, "called": called,
+           "device_check": device_check, "meta_shapes": meta_shapes,
            "gradients": gradients, "raises": raises, "seeded_weights": seeded_weights,
            "set_parameters": set_parameters, "torch": torch}
 

@@ -1,143 +1,416 @@
-# Probes of ch02 (see autograder/verdicts/__init__.py). Each calls the student's functions on
-# fixed inputs and returns plain data; the grader compares it with the reference's in its own
-# process. Inputs are generated here, in both processes, from fixed seeds.
+# ch02's exercises, declared by requirement (see Requirement and Exercise in runtime.py): each
+# requirement's statement, points, visible expressions (the notebook's test cell checks them
+# against the reference's stored values) and hidden inputs (grading only). Everything the
+# docstrings list, the notebook checks, grading scores and the feedback says comes from here.
 from torch import nn
 
-LINEAR = ("torch.nn.functional.linear", "torch._C._nn.linear")
-MSE = ("torch.nn.functional.mse_loss", "torch._C._nn.mse_loss")
-AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward")
-ON_DEVICE = "result on the input's device"
+# What "without nn.Linear", "without nn.MSELoss" and "without autograd" rule out: every route
+# to the built-ins (the notebook's imports cell defines the same lists).
+BUILT_IN_LINEAR = ["torch.nn.functional.linear", "torch._C._nn.linear", "torch.nn.Linear.forward"]
+BUILT_IN_MSE = ["torch.nn.functional.mse_loss", "torch._C._nn.mse_loss",
+                "torch.nn.MSELoss.forward"]
+AUTOGRAD = ["torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward",
+            "torch.autograd.functional.jacobian", "torch.autograd.functional.vjp",
+            "torch.func.grad", "torch.func.vjp", "torch.func.jacrev", "torch.func.jacfwd"]
+
+_DTYPES = (torch.float32, torch.float64)
 
 
-def _device_ok(fn, *args):
-    """As expect_device_agnostic: on "meta" tensors (a stand-in for a GPU) fn gives meta
-    results or fails for a reason other than devices (meta tensors cannot do everything)."""
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        return True
-    except Exception as error:  # noqa: BLE001 - only device errors count
-        return "device" not in str(error)
-    results = result if isinstance(result, (tuple, list)) else (result,)
-    return all(r.device.type == "meta" for r in results if isinstance(r, torch.Tensor))
+# --- linear_forward ----------------------------------------------------------------------
+# Rectangular shapes catch transposes; C == D ones catch x @ weight that happens to run;
+# N = 1 and D = 1 catch a squeeze.
+_LINEAR_SHAPES = ((1, 1, 1), (3, 5, 2), (7, 4, 4), (2, 6, 9), (16, 3, 1), (1, 8, 5))
+
+# The notebook's example: x (N, C) = (2, 3), weight (D, C) = (4, 3), bias (D,) = (4,).
+_LINEAR_SETUP = """\
+x = torch.tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]])  # (N, C) = (2, 3)
+weight = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0], [1.0, 1.0, 1.0], [2.0, 0.0, -1.0]])
+bias = torch.tensor([0.5, 0.0, -1.0, 1.0])  # weight (D, C) = (4, 3), bias (D,) = (4,)
+"""
 
 
-def _meta(*shapes):
-    return [torch.ones(s, device="meta") for s in shapes]
-
-
-def probe_linear_forward(ns):
-    f = ns["linear_forward"]
-    g = gen(21)
-    results = []
-    # Rectangular shapes catch transposes; C == D ones catch x @ weight that happens to run.
-    for N, C, D in ((1, 1, 1), (3, 5, 2), (7, 4, 4), (2, 6, 9), (16, 3, 1), (1, 8, 5)):
-        for dtype in (torch.float32, torch.float64):
-            x, weight, bias = (torch.randn(*s, generator=g, dtype=dtype).requires_grad_()
+def _linear_cases(ns, what):
+    g, out = gen(21), []
+    for N, C, D in _LINEAR_SHAPES:
+        for dtype in _DTYPES:
+            x, weight, bias = (torch.randn(s, generator=g, dtype=dtype)
                                for s in ((N, C), (D, C), (D,)))
-            grad_y = torch.randn(N, D, generator=g, dtype=dtype)
-            with torch.enable_grad(), forbid("linear_forward", LINEAR):
-                y = require_tensor(f(x, weight, bias), "linear_forward")
-                y_no_bias = require_tensor(f(x, weight, None), "linear_forward")
-            # Gradients must reach x, weight and bias: no NumPy, no copy into nn.Linear.
-            results.append((y, str(y.dtype), y_no_bias, str(y_no_bias.dtype),
-                            torch.autograd.grad(y, (x, weight, bias), grad_y),
-                            torch.autograd.grad(y_no_bias, (x, weight), grad_y)))
-    return {"results": results, ON_DEVICE: _device_ok(f, *_meta((3, 4), (2, 4), (2,)))}
+            out.append(what(ns["linear_forward"], x, weight, bias))
+    return out
 
 
-def probe_linear_backward(ns):
-    f = ns["linear_backward"]
-    g = gen(22)
-    results = []
-    for N, C, D in ((1, 1, 1), (3, 5, 2), (6, 4, 4), (2, 6, 9), (16, 3, 1), (1, 8, 5),
-                    (5, 5, 5), (4, 7, 4)):
-        for dtype in (torch.float32, torch.float64):
-            grad_y, x, weight = (torch.randn(*s, generator=g, dtype=dtype)
+declare(
+    "linear_forward",
+    Requirement("values", 1, "Y = x @ weight.T + bias, of shape (N, D): weight is (D, C) as in "
+                "nn.Linear, the bias is added to every row (N = 1 and D = 1 too)",
+                visible=[("linear_forward(x, weight, bias)",
+                          "Y = x @ weight.T + bias, the bias added to every row"),
+                         ("linear_forward(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), "
+                          "torch.tensor([[0.0, 1.0], [-1.0, 2.0]]), torch.tensor([0.0, 10.0]))",
+                          "weight is (D, C): x @ weight.T, not x @ weight (which also runs "
+                          "when C = D)"),
+                         ("linear_forward(torch.tensor([[1.0, 2.0]]), torch.tensor([[3.0, -1.0]]),"
+                          " torch.tensor([0.5]))",
+                          "keep the shape (N, D) when N = 1 or D = 1: no squeeze")],
+                hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: f(x, w, b))),
+    Requirement("no bias", 0.25, "bias=None gives x @ weight.T, nothing added",
+                visible=[("linear_forward(x, weight)",
+                          "bias=None means no bias: test it with `if bias is not None`")],
+                hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: [f(x, w), f(x, w, None)])),
+    Requirement("gradients", 0.5, "gradients flow to x, weight and bias (no .detach(), .data, "
+                "NumPy, or copies into an nn.Linear)",
+                visible=[("gradients(linear_forward, x, weight, bias)",
+                          "compute with the tensors themselves: no .detach(), .data, .numpy() or "
+                          "torch.tensor(...) on the way"),
+                         ("gradients(linear_forward, x, weight)",
+                          "without a bias, gradients still flow to x and weight")],
+                hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: [gradients(f, x, w, b),
+                                                                        gradients(f, x, w)])),
+    Requirement("dtype and device", 0.25, "the result has x's dtype (float64 in, float64 out) "
+                "and is on x's device (a GPU on Colab)",
+                visible=[("linear_forward(x.double(), weight.double(), bias.double()).dtype",
+                          "compute in x's dtype: no .float(), no output buffer made with "
+                          "torch.zeros(...)"),
+                         ("linear_forward(x.double(), weight.double()).dtype",
+                          "without a bias too: make nothing in float32"),
+                         ('device_check(linear_forward, torch.ones(3, 4, device="meta"), '
+                          'torch.ones(2, 4, device="meta"), torch.ones(2, device="meta"))',
+                          "the meta device stands in for a GPU: make no tensor on the CPU"),
+                         ('device_check(linear_forward, torch.ones(3, 4, device="meta"), '
+                          'torch.ones(2, 4, device="meta"))',
+                          "bias=None: add nothing, or make zeros on x's device")],
+                hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: [
+                    str(f(x, w, b).dtype), str(f(x, w).dtype)])),
+    forbidden=BUILT_IN_LINEAR,
+    setup=_LINEAR_SETUP,
+)
+
+
+# --- linear_backward ---------------------------------------------------------------------
+_BACKWARD_SHAPES = ((1, 1, 1), (3, 5, 2), (6, 4, 4), (2, 6, 9), (16, 3, 1), (1, 8, 5),
+                    (5, 5, 5), (4, 7, 4))
+
+_BACKWARD_SETUP = """\
+x = torch.tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]])  # (N, C) = (2, 3)
+weight = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0], [1.0, 1.0, 1.0], [2.0, 0.0, -1.0]])
+grad_y = torch.tensor([[1.0, 0.0, 0.0, 1.0], [0.0, 2.0, -1.0, 0.0]])  # (N, D) = (2, 4)
+"""
+
+
+def _backward_cases(ns, what):
+    g, out = gen(22), []
+    for N, C, D in _BACKWARD_SHAPES:
+        for dtype in _DTYPES:
+            grad_y, x, weight = (torch.randn(s, generator=g, dtype=dtype)
                                  for s in ((N, D), (N, C), (D, C)))
-            with torch.no_grad(), forbid("linear_backward", AUTOGRAD):
-                grads = f(grad_y, x, weight)
-            results.append([require_tensor(grad, "linear_backward") for grad in grads])
-    return {"results": results, ON_DEVICE: _device_ok(f, *_meta((4, 2), (4, 3), (2, 3)))}
+            with torch.no_grad():
+                out.append(what(ns["linear_backward"](grad_y, x, weight)))
+    return out
 
 
-def probe_mse(ns):
-    f = ns["mse"]
-    g = gen(24)
-    results = []
-    for shape in ((1,), (5,), (3, 4), (8, 1), (2, 3, 4), (2, 1, 5, 5)):
-        for dtype in (torch.float32, torch.float64):
-            x = torch.randn(shape, generator=g, dtype=dtype, requires_grad=True)
+def _backward_one(i):
+    return lambda ns: _backward_cases(ns, lambda grads: grads[i])
+
+
+declare(
+    "linear_backward",
+    Requirement("grad_x", 0.75, "grad_x = grad_y @ weight, of shape (N, C)",
+                visible=[("torch.no_grad()(linear_backward)(grad_y, x, weight)[0]",
+                          "grad_x = grad_y @ weight: (N, D) @ (D, C), no transpose")],
+                hidden=_backward_one(0)),
+    Requirement("grad_w", 0.75, "grad_w = grad_y.T @ x, of shape (D, C): summed over the "
+                "batch, not averaged",
+                visible=[("torch.no_grad()(linear_backward)(grad_y, x, weight)[1]",
+                          "grad_w = grad_y.T @ x has weight's shape (D, C), summed over the "
+                          "batch")],
+                hidden=_backward_one(1)),
+    Requirement("grad_b", 0.75, "grad_b = grad_y summed over the batch (dim 0), of shape (D,)",
+                visible=[("torch.no_grad()(linear_backward)(grad_y, x, weight)[2]",
+                          "grad_b = grad_y.sum(dim=0): summed over the batch, not averaged")],
+                hidden=_backward_one(2)),
+    Requirement("dtype", 0.25, "the three gradients have the inputs' dtype (float64 in, float64 "
+                "out)",
+                visible=[("[g.dtype for g in torch.no_grad()(linear_backward)(grad_y.double(), "
+                          "x.double(), weight.double())]",
+                          "make helper tensors from the inputs (zeros_like, new_zeros), not "
+                          "with torch.zeros(...)")],
+                hidden=lambda ns: _backward_cases(ns, lambda grads: [str(t.dtype)
+                                                                     for t in grads])),
+    Requirement("device", 0.5, "the three gradients are on the inputs' device (a GPU on Colab)",
+                visible=[("device_check(lambda *a: torch.cat([g.reshape(-1) for g in "
+                          'linear_backward(*a)]), torch.ones(4, 2, device="meta"), '
+                          'torch.ones(4, 3, device="meta"), torch.ones(2, 3, device="meta"))',
+                          "the meta device stands in for a GPU: make every helper tensor on "
+                          "grad_y's device, and no NumPy")]),
+    forbidden=AUTOGRAD,
+    setup=_BACKWARD_SETUP,
+)
+
+
+# --- mse ---------------------------------------------------------------------------------
+_MSE_SHAPES = ((1,), (5,), (3, 4), (8, 1), (2, 3, 4), (2, 1, 5, 5))
+
+
+def _mse_cases(ns, what):
+    g, out = gen(24), []
+    for shape in _MSE_SHAPES:
+        for dtype in _DTYPES:
+            x = torch.randn(shape, generator=g, dtype=dtype)
             y = torch.randn(shape, generator=g, dtype=dtype)
-            with torch.enable_grad(), forbid("mse", MSE):
-                loss = require_tensor(f(x, y), "mse")
-            results.append((loss, str(loss.dtype), torch.autograd.grad(loss, x)[0]))
-    results.append(f(torch.ones(3, 3), torch.ones(3, 3)))
-    return {"results": results, ON_DEVICE: _device_ok(f, *_meta((3, 4), (3, 4)))}
+            out.append(what(ns["mse"], x, y))
+    return out
 
 
-def probe_pm1_targets(ns):
-    f = ns["pm1_targets"]
+declare(
+    "mse",
+    Requirement("values", 1, "a 0-dim tensor: the mean of (input - target) ** 2 over all "
+                "elements",
+                visible=[("mse(torch.tensor([[3.0]]), torch.tensor([[0.0]]))",
+                          "a 0-dim tensor: the mean of the squared differences (no sqrt, no "
+                          ".item())"),
+                         ("mse(torch.arange(12.0).reshape(4, 3), torch.ones(4, 3))",
+                          "average over all 12 elements, not over the 4 rows: .mean(), not "
+                          ".sum() / len(input) or .mean(dim=0)"),
+                         ("mse(torch.ones(2, 2), torch.ones(2, 2))",
+                          "equal tensors have a zero error")],
+                hidden=lambda ns: _mse_cases(ns, lambda f, x, y: f(x, y))),
+    Requirement("gradients", 0.5, "differentiable with respect to input: its gradient is "
+                "2 (input - target) / input.numel()",
+                visible=[("gradients(lambda input: mse(input, torch.tensor([0.0, 2.0, 5.0])), "
+                          "torch.tensor([1.0, 2.0, 3.0]))",
+                          "compute with input itself: no .item(), .detach() or "
+                          "torch.tensor(...)")],
+                hidden=lambda ns: _mse_cases(ns, lambda f, x, y: gradients(
+                    lambda input: f(input, y), x))),
+    Requirement("dtype", 0.25, "the result has input's dtype (float64 in, float64 out)",
+                visible=[("mse(torch.ones(2, 3, dtype=torch.float64), "
+                          "torch.zeros(2, 3, dtype=torch.float64)).dtype",
+                          "no .float(): the loss keeps the inputs' dtype")],
+                hidden=lambda ns: _mse_cases(ns, lambda f, x, y: str(f(x, y).dtype))),
+    Requirement("device", 0.25, "the result is on input's device (a GPU on Colab)",
+                visible=[('device_check(mse, torch.ones(3, 4, device="meta"), '
+                          'torch.zeros(3, 4, device="meta"))',
+                          "the meta device stands in for a GPU: no .cpu(), no tensor made on "
+                          "the CPU")]),
+    forbidden=BUILT_IN_MSE,
+)
+
+
+# --- pm1_targets -------------------------------------------------------------------------
+def _pm1_cases():
     g = gen(25)
-    cases = [torch.randint(0, K, (N,), generator=g) for N, K in
-             ((1, 1), (1, 10), (5, 2), (20, 10), (7, 30), (64, 3))]
-    # The last classes absent, and an empty batch.
-    cases += [torch.zeros(3, dtype=torch.long), torch.zeros(0, dtype=torch.long)]
-    results = []
-    for labels, K in zip(cases, (1, 10, 2, 10, 30, 3, 5, 4)):
-        out = require_tensor(f(labels, K), "pm1_targets")
-        results.append((out, str(out.dtype), labels))  # labels after the call: unmodified
-    meta = torch.tensor([1, 0, 2], device="meta")
-    return {"results": results, ON_DEVICE: _device_ok(f, meta, 3)}
+    cases = [(torch.randint(0, K, (N,), generator=g), K)
+             for N, K in ((1, 1), (1, 10), (5, 2), (20, 10), (7, 30), (64, 3))]
+    return cases
 
 
-def probe_Net(ns):
-    # The kernel's RNG is left as it was; a notebook that turned gradients off globally
-    # must not fail a correct answer.
-    with torch.random.fork_rng(devices=[]), torch.enable_grad():
-        torch.manual_seed(26)
-        net = ns["Net"]()
-        net(torch.zeros(1, 1, 28, 28))  # materialises lazy layers
-        # Weights that depend only on the shapes: initialisation order and extra modules
-        # (nn.ReLU, nn.MaxPool2d) do not matter.
-        fill_by_shape(net)
-        g = gen(27)
-        outputs = [net(torch.randn(N, 1, 28, 28, generator=g)) for N in (1, 2, 7)]
-        net.zero_grad()
-        net(torch.randn(3, 1, 28, 28, generator=g)).sum().backward()
-    return {"weight shapes": [list(getattr(net, name).weight.shape)
-                              for name in ("conv1", "conv2", "fc1", "fc2")],
-            "number of parameters": sum(p.numel() for p in net.parameters()),
-            "every parameter trained": all(p.grad is not None and bool(p.grad.abs().sum() > 0)
-                                           for p in net.parameters()),
-            "outputs": outputs}
+def _pm1_untouched(ns):
+    out = []
+    for labels, K in _pm1_cases() + [(torch.zeros(3, dtype=torch.long), 5)]:
+        ns["pm1_targets"](labels, K)
+        out.append(labels)  # after the call
+    return out
 
 
-def probe_count_parameters(ns):
-    f = ns["count_parameters"]
+declare(
+    "pm1_targets",
+    Requirement("values", 1, "row n is 1 at column labels[n] and -1 elsewhere: shape (N, "
+                "num_classes)",
+                visible=[("pm1_targets(torch.tensor([2, 0, 1]), 4)",
+                          "+1 at column labels[n] and -1 elsewhere (not 0); one row per label")],
+                hidden=lambda ns: [ns["pm1_targets"](labels, K) for labels, K in _pm1_cases()]),
+    Requirement("classes", 0.25, "num_classes columns even when some classes do not appear; an "
+                "empty batch gives shape (0, num_classes)",
+                visible=[("tuple(pm1_targets(torch.tensor([0, 1, 0]), 5).shape)",
+                          "num_classes columns, not labels.max() + 1"),
+                         ("tuple(pm1_targets(torch.zeros(0, dtype=torch.long), 4).shape)",
+                          "an empty batch gives an empty (0, num_classes) tensor, no error")],
+                hidden=lambda ns: [tuple(ns["pm1_targets"](labels, K).shape) for labels, K in (
+                    (torch.zeros(3, dtype=torch.long), 5), (torch.tensor([1, 1]), 7),
+                    (torch.zeros(0, dtype=torch.long), 1), (torch.zeros(0, dtype=torch.long), 6))]),
+    Requirement("dtype", 0.25, "the result is float32",
+                visible=[("pm1_targets(torch.tensor([1, 0]), 2).dtype",
+                          "float32 targets: torch.full(..., -1.0) or .float(), not int64 or "
+                          "NumPy's float64")],
+                hidden=lambda ns: [str(ns["pm1_targets"](labels, K).dtype)
+                                   for labels, K in _pm1_cases()]),
+    Requirement("device", 0.25, "the result is on labels' device (a GPU on Colab)",
+                visible=[('device_check(pm1_targets, torch.tensor([1, 0, 2], device="meta"), 3)',
+                          "the meta device stands in for a GPU: create the targets with "
+                          "device=labels.device")]),
+    Requirement("labels", 0.25, "labels is not modified",
+                visible=[("(labels := torch.tensor([2, 0, 1]), pm1_targets(labels, 3))[0]",
+                          "no in-place operation on labels (unsqueeze_, labels[...] = ...)")],
+                hidden=_pm1_untouched),
+)
 
-    class Custom(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.scale = nn.Parameter(torch.ones(()))
-            self.matrix = nn.Parameter(torch.zeros(2, 3, 4))
-            self.register_buffer("running", torch.zeros(100))
-            self.frozen = nn.Parameter(torch.zeros(50), requires_grad=False)
 
-    with torch.random.fork_rng(devices=[]):
-        frozen = nn.Linear(3, 4)
-        frozen.bias.requires_grad_(False)
-        tied = nn.Linear(4, 4)
-        deep = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Conv2d(4, 4, 3), nn.Flatten(),
-                             nn.Linear(16, 3))
-        deep[0].requires_grad_(False)
-        modules = (nn.ReLU(), nn.Linear(3, 4), frozen, nn.Linear(7, 1, bias=False),
-                   nn.Conv2d(3, 8, 3), nn.BatchNorm1d(6), nn.Embedding(11, 3),
-                   nn.Sequential(nn.Linear(10, 6), nn.BatchNorm1d(6), nn.ReLU(),
-                                 nn.Linear(6, 2)),
-                   nn.Sequential(tied, nn.Tanh(), nn.Linear(4, 4), nn.Tanh(), tied),
-                   deep, Custom(), nn.ModuleList([nn.Linear(2, 2), Custom()]))
-    return [f(module) for module in modules]
+# --- Net ---------------------------------------------------------------------------------
+_NET_SETUP = "x_net = torch.sin(torch.arange(2 * 784.0)).reshape(2, 1, 28, 28)  # 2 fixed images\n"
+_LAYERS = ("conv1", "conv2", "fc1", "fc2")
+
+
+def _net_outputs(ns):
+    g, out = gen(27), []
+    for N in (1, 2, 7):
+        x = torch.randn(N, 1, 28, 28, generator=g)
+        out.append(he_by_shape(ns["Net"](), x)(x))
+    return out
+
+
+def _without_gradient(ns):
+    """The parameters that no image of a batch, one at a time, gives a gradient."""
+    x = torch.randn(3, 1, 28, 28, generator=gen(28))
+    net, used = he_by_shape(ns["Net"](), x[:1]), set()
+    for i in range(len(x)):
+        grads = gradients(net, x[i:i + 1])
+        used |= {n for n, g in grads.items() if g is not None and bool(g.any())}
+    return sorted({n for n, _ in net.named_parameters()} - used)
+
+
+declare(
+    "Net",
+    Requirement("layers", 0.5, "attributes conv1, conv2 (nn.Conv2d) and fc1, fc2 (nn.Linear) of "
+                "the sizes above, all with biases: 105,506 parameters",
+                visible=[("{n: tuple(p.shape) for n, p in seeded_weights(Net(), x_net[:1])"
+                          ".named_parameters()}",
+                          "conv1 = nn.Conv2d(1, 32, 5), conv2 = nn.Conv2d(32, 64, 5), fc1 = "
+                          "nn.Linear(256, 200), fc2 = nn.Linear(200, 10), under these names"),
+                         ("sum(p.numel() for p in seeded_weights(Net(), x_net[:1])"
+                          ".parameters())",
+                          "all four layers with biases: 105,506 parameters"),
+                         ("{n: type(m).__name__ for n, m in seeded_weights(Net(), x_net[:1])"
+                          ".named_children() if n in ('conv1', 'conv2', 'fc1', 'fc2')}",
+                          "conv1 and conv2 are nn.Conv2d, fc1 and fc2 nn.Linear")]),
+    Requirement("forward", 2, "the output (N, 10) for a batch of N images, the layers applied "
+                "in the order above (checked with fixed weights: seeded_weights)",
+                visible=[("seeded_weights(Net(), x_net[:1])(x_net[:1])",
+                          "conv1, max-pool 3, ReLU, conv2, max-pool 2, ReLU, view(-1, 256), "
+                          "fc1, ReLU, fc2 (no ReLU on the output)"),
+                         ("seeded_weights(Net(), x_net)(x_net)",
+                          "each image on its own: flatten to (N, 256), not to one vector")],
+                hidden=_net_outputs, rtol=1e-3, atol=1e-4),
+    Requirement("gradients", 0.5, "every parameter gets a gradient from the output",
+                visible=[("sorted(n for n, g in gradients(seeded_weights(Net(), x_net[:1]), "
+                          "x_net[:1]).items() if g is None or not g.any())",
+                          "these parameters get no gradient: use every layer in forward, "
+                          "without .detach() or .data")],
+                hidden=_without_gradient),
+    setup=_NET_SETUP,
+)
+
+
+# --- count_parameters --------------------------------------------------------------------
+_COUNT_SETUP = """\
+shared = nn.Linear(5, 5)  # one layer used twice: its 30 parameters count once
+encoder, decoder = nn.Linear(4, 4), nn.Linear(4, 4)
+decoder.weight = encoder.weight  # tied weights: one 4 x 4 Parameter in two layers
+"""
+
+
+class _Custom(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(()))
+        self.matrix = nn.Parameter(torch.zeros(2, 3, 4))
+        self.register_buffer("running", torch.zeros(100))
+        self.frozen = nn.Parameter(torch.zeros(50), requires_grad=False)
+
+
+def _count_modules():
+    """{kind: [modules]}: plain ones, with frozen parameters, with shared ones, with buffers."""
+    frozen = nn.Linear(3, 4)
+    frozen.bias.requires_grad_(False)
+    deep = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Conv2d(4, 4, 3), nn.Flatten(), nn.Linear(16, 3))
+    deep[0].requires_grad_(False)
+    tied = nn.Linear(4, 4)
+    block = nn.Sequential(nn.Linear(3, 3), nn.ReLU())
+    embed, head = nn.Embedding(11, 3), nn.Linear(3, 11)
+    head.weight = embed.weight
+    return {
+        "plain": [nn.ReLU(), nn.Linear(3, 4), nn.Linear(7, 1, bias=False), nn.Conv2d(3, 8, 3),
+                  nn.Embedding(11, 3), nn.Sequential(nn.Linear(10, 6), nn.ReLU(),
+                                                     nn.Linear(6, 2)),
+                  nn.ModuleList([nn.Linear(2, 2), nn.ParameterList([nn.Parameter(
+                      torch.zeros(2, 3, 4)), nn.Parameter(torch.ones(()))])])],
+        "frozen": [frozen, deep, nn.Linear(5, 5).requires_grad_(False), _Custom()],
+        "shared": [nn.Sequential(tied, nn.Tanh(), nn.Linear(4, 4), nn.Tanh(), tied),
+                   nn.Sequential(nn.Sequential(block, nn.Linear(3, 3)), block),
+                   nn.ModuleDict({"embed": embed, "head": head})],
+        "buffers": [nn.BatchNorm1d(6), nn.Sequential(nn.Linear(10, 6), nn.BatchNorm1d(6),
+                                                      nn.ReLU(), nn.Linear(6, 2)),
+                    nn.ModuleList([nn.Linear(2, 2), _Custom()])],
+    }
+
+
+def _counts(kind):
+    return lambda ns: [int(ns["count_parameters"](m)) for m in _count_modules()[kind]]
+
+
+declare(
+    "count_parameters",
+    Requirement("count", 0.75, "the number of scalars (p.numel()) of the parameters of module "
+                "and of all its submodules, whatever their type; 0 without parameters",
+                visible=[("int(count_parameters(nn.Linear(3, 4)))",
+                          "count scalars (p.numel()), not parameter tensors: 4 x 3 weights + 4 "
+                          "biases"),
+                         ("int(count_parameters(nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), "
+                          "nn.Flatten(), nn.Linear(8, 2))))",
+                          "every submodule's parameters count, whatever the layer type"),
+                         ("int(count_parameters(nn.ParameterList([nn.Parameter(torch.zeros(2, 3, "
+                          "4)), nn.Parameter(torch.ones(()))])))",
+                          "p.numel() counts every element (24) and a 0-dim parameter as 1; "
+                          "len(p) does not"),
+                         ("int(count_parameters(nn.ReLU()))", "no parameters: 0")],
+                hidden=_counts("plain")),
+    Requirement("frozen", 0.25, "parameters with requires_grad=False do not count",
+                visible=[("int(count_parameters(nn.Sequential(nn.Linear(3, 4)"
+                          ".requires_grad_(False), nn.Linear(4, 2))))",
+                          "count only the parameters with p.requires_grad")],
+                hidden=_counts("frozen")),
+    Requirement("shared", 0.5, "a parameter shared between submodules (a layer used twice, tied "
+                "weights) counts once",
+                visible=[("int(count_parameters(nn.Sequential(shared, nn.ReLU(), shared)))",
+                          "module.parameters() lists each Parameter once: do not add up "
+                          "submodules"),
+                         ("int(count_parameters(nn.Sequential(nn.Sequential(shared), "
+                          "nn.Sequential(nn.Tanh(), shared))))",
+                          "the same layer in two branches counts once: no recursion over "
+                          "children() adding up their counts"),
+                         ("int(count_parameters(nn.Sequential(encoder, nn.ReLU(), decoder)))",
+                          "a Parameter in two layers (tied weights) counts once: not a sum over "
+                          "modules()")],
+                hidden=_counts("shared")),
+    Requirement("buffers", 0.25, "buffers (such as batch norm's running statistics) do not count",
+                visible=[("int(count_parameters(nn.BatchNorm1d(6)))",
+                          "running_mean, running_var and num_batches_tracked are buffers, not "
+                          "parameters: not state_dict()")],
+                hidden=_counts("buffers")),
+    Requirement("int", 0.25, "returns a Python int, not a tensor or a NumPy number",
+                visible=[("type(count_parameters(nn.Linear(3, 4))).__name__",
+                          "sum(p.numel() ...) is an int; torch.tensor(...).sum() is a tensor")],
+                hidden=lambda ns: sorted({type(ns["count_parameters"](m)).__name__
+                                          for ms in _count_modules().values() for m in ms})),
+    setup=_COUNT_SETUP,
+)
+
+
+# --- NotBuggy ----------------------------------------------------------------------------
+_NOTBUGGY_SETUP = '''\
+# Attributes of model's modules that keep a tensor or a module that model does not register
+# (a plain attribute, a dict, a list, a tuple): .to() does not move it, state_dict() misses it.
+def unregistered(model):
+    known = {id(t) for t in [*model.parameters(), *model.buffers(), *model.modules()]}
+    found = []
+    for name, module in model.named_modules():
+        for key, value in vars(module).items():
+            inside = (value.values() if isinstance(value, dict) else
+                      value if isinstance(value, (list, tuple)) else [value])
+            if any(isinstance(v, (torch.Tensor, nn.Module)) and id(v) not in known
+                   for v in inside):
+                found.append(f"{name}.{key}".lstrip("."))
+    return sorted(found)
+'''
 
 
 def _unregistered(model):
@@ -165,16 +438,35 @@ def _unregistered(model):
     return sorted(found)
 
 
-def probe_NotBuggy(ns):
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(30)
-        model = ns["NotBuggy"]()
-    # Only what registration decides: names are free, values random.
-    result = {"shapes in parameters()": sorted(list(p.shape) for p in model.parameters()),
-              "all trainable": all(p.requires_grad for p in model.parameters()),
-              "all float32": all(p.dtype == torch.float32 for p in model.parameters()),
-              "shapes in state_dict()": sorted(list(t.shape) for t in model.state_dict().values()),
-              "unregistered tensors or modules": _unregistered(model)}
+def _saved_and_moved(ns):
+    model = ns["NotBuggy"]()
+    result = [_unregistered(model), sorted(list(t.shape) for t in model.state_dict().values())]
     model.double()
-    result["moved by .double()"] = all(p.dtype == torch.float64 for p in model.parameters())
-    return result
+    return result + [sorted({str(t.dtype) for t in model.state_dict().values()})]
+
+
+declare(
+    "NotBuggy",
+    Requirement("registered", 1, "parameters() yields the conv's weight and bias, the 123 x 456 "
+                "Parameter and the Linear's weight (21 x 543) and bias, nothing else",
+                visible=[("sorted(tuple(p.shape) for p in NotBuggy().parameters())",
+                          "a dict or a list hides the Linear (nn.ModuleDict, nn.ModuleList, "
+                          "add_module or an attribute register it); a plain tensor or a buffer "
+                          "is not a parameter")]),
+    Requirement("trainable", 0.25, "every parameter is trainable (requires_grad) and float32",
+                visible=[("sorted({(p.requires_grad, str(p.dtype)) for p in "
+                          "NotBuggy().parameters()})",
+                          "nn.Parameter(torch.randn(123, 456)): requires_grad=True and float32 "
+                          "by default")]),
+    Requirement("saved and moved", 0.75, "state_dict() holds exactly those tensors, and no "
+                "tensor or module sits in a plain attribute, a dict, a list or a tuple "
+                "(.to() would not move it)",
+                visible=[("sorted(tuple(t.shape) for t in NotBuggy().state_dict().values())",
+                          "state_dict() saves parameters and buffers, not what sits in a dict "
+                          "or a list"),
+                         ("unregistered(NotBuggy())",
+                          "these attributes keep a tensor or a module that NotBuggy does not "
+                          "register: .to(device) would leave it behind")],
+                hidden=_saved_and_moved),
+    setup=_NOTBUGGY_SETUP,
+)

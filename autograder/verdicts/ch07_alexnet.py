@@ -1,83 +1,67 @@
-# Probes of ch07 (see autograder/verdicts/__init__.py). Each calls the student's functions on
-# fixed inputs and returns plain data; the grader compares it with the reference's in its own
-# process. Inputs are generated here, in both processes, from fixed seeds.
+# ch07's exercises, declared by requirement (see Requirement and Exercise in runtime.py; the
+# docstrings' lists, the notebook's checks, the grading and the feedback all come from here).
+# The networks are checked by behaviour: seeded_weights gives every layer He-scaled weights
+# and non-zero biases, under which a missing ReLU or a wrong padding changes the output.
 from collections import OrderedDict
 
 from torch import nn
 
-
-def _light_linear(linear):
-    """Make linear compute x W^T + b for a He-scaled W whose rows repeat a block of 256
-    columns, seeded by its shape, without its own weight: writing AlexNet's 43 M dense
-    weights would take most of the probe's time."""
-    n_out, n_in = linear.weight.shape
-    g = gen(n_out * 1009 + n_in)
-    block = torch.randn(n_out, 256, generator=g) * math.sqrt(2 / n_in)
-    bias = torch.rand(n_out, generator=g) - 0.5
-    linear.forward = lambda x: torch.nn.functional.pad(x, (0, -n_in % 256)).unflatten(
-        -1, (-1, 256)).sum(-2) @ block.T + bias
+# A fixed input for AlexNet: smooth, positive and negative, every pixel different.
+_X224 = ("x224 = torch.linspace(-1, 1, 224 * 224).reshape(1, 1, 224, 224).sin()\n"
+         "net = seeded_weights(alexnet(), x224)")
 
 
-def probe_alexnet(ns):
-    result = {}
-    for c, k in ((3, 5), (4, 2), (1, 10)):
-        # On the meta device only shapes are computed: building and running 47 M parameters
-        # takes milliseconds, and the forward pass materialises lazy layers.
+def _weight_shapes(net):
+    return [tuple(m.weight.shape) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+
+
+def _alexnet_hidden(ns):
+    """Shapes for other in_channels and num_classes, built on the meta device (no memory)."""
+    out = {}
+    for c, k in ((3, 5), (4, 2)):
         with torch.device("meta"), torch.no_grad():
             net = ns["alexnet"](in_channels=c, num_classes=k)
-            out = net(torch.zeros(2, c, 224, 224))
-        layers = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-        result[f"alexnet({c}, {k})"] = {
-            "nn.Sequential": isinstance(net, nn.Sequential),
-            "output shape": tuple(out.shape),
-            "parameters": sum(p.numel() for p in net.parameters()),
-            "weight shapes": [tuple(m.weight.shape) for m in layers],
-            "biases": [m.bias is not None for m in layers],
-            "dropout p": sorted(float(m.p) for m in net.modules() if isinstance(m, nn.Dropout)),
-        }
-
-    # One pass of the last net (1 channel, 10 classes) in training mode, with weights that
-    # make every layer matter. The first Linear's input checks every convolution, ReLU,
-    # padding and pooling; the dense layers' inputs and outputs show where the dropout is,
-    # whatever its random mask (ReLU and dropout commute, so both orders are right).
-    net.to_empty(device="cpu")  # allocated, but not written unless used
-    dense = [m for m in layers if isinstance(m, nn.Linear)]
-    for m in layers:
-        if isinstance(m, nn.Linear):
-            _light_linear(m)
-        else:
-            he_by_shape(m)
-    seen = []
-    hooks = [m.register_forward_hook(lambda m, args, out: seen.append(
-        (args[0].detach().clone(), out.detach().clone()))) for m in dense]
-    net.train()
-    try:
-        with seeded(70), torch.no_grad():
-            out = net(torch.randn(1, 1, 224, 224, generator=gen(71)))
-    finally:
-        for h in hooks:
-            h.remove()
-    if len(seen) != 3:
-        return result | {"dense layer calls": len(seen)}
-    (in1, out1), (in2, out2), (in3, out3) = seen
-    result["features (input of the first Linear)"] = in1
-    for i, (hidden, nxt) in enumerate(((out1, in2), (out2, in3)), start=1):
-        active, kept = torch.relu(hidden), nxt != 0
-        result[f"hidden layer {i}: kept units are ReLU outputs times 2"] = bool(
-            torch.allclose(nxt[kept], 2 * active[kept], rtol=1e-4, atol=1e-5))
-        result[f"hidden layer {i}: about half the active units kept"] = bool(
-            abs(kept[active > 0].float().mean().item() - 0.5) < 0.1)
-    result["logits are the last Linear's output"] = bool(torch.equal(out, out3))
-    return result
+            y = net(torch.zeros(2, c, 224, 224))
+        out[f"alexnet({c}, {k})"] = [tuple(y.shape), _weight_shapes(net),
+                                     sum(p.numel() for p in net.parameters())]
+    return out
 
 
-def compare_alexnet(got, want):
-    """The default comparison, with room for float32 rounding through a deep net on another
-    CPU or thread count (up to 3e-6 of the largest value measured here, while the mistakes
-    change it by 3e-3 or more)."""
-    return compare(got, want, rtol=5e-4, atol=5e-5)
+declare(
+    "alexnet",
+    Requirement("layers", 1, "d2l's layers and sizes: five convolutions (96 11x11 stride 4 "
+                "padding 1; 256 5x5 padding 2; 384, 384, 256 3x3 padding 1), 3x3 max-pooling "
+                "with stride 2 after the first, second and fifth, then Flatten (6400), "
+                "Linear 4096, Linear 4096, Linear num_classes: 46,764,746 parameters",
+                visible=[("[tuple(p.shape) for p in net.parameters()]",
+                          "compare each layer's channels and kernel with the list above"),
+                         ("sum(p.numel() for p in net.parameters())",
+                          "Flatten must give 256 * 5 * 5 = 6400 features"),
+                         ("isinstance(net, nn.Sequential)", "return one nn.Sequential")]),
+    Requirement("forward", 1, "the forward pass in eval mode: each convolution and hidden "
+                "Linear followed by a ReLU, the poolings where listed, logits at the end",
+                visible=[("net.eval()(x224)",
+                          "a ReLU after every convolution and hidden Linear; the poolings 3x3 "
+                          "with stride 2; padding as listed")],
+                rtol=5e-4, atol=5e-5),
+    Requirement("dropout", 0.5, "in training mode, Dropout(0.5) after the ReLU of each of the "
+                "two hidden Linear layers, and nowhere else",
+                visible=[("net.train()(x224)",
+                          "nn.Dropout(0.5) after each hidden Linear's ReLU, none after the "
+                          "last Linear")],
+                rtol=5e-4, atol=5e-5),
+    Requirement("arguments", 0.5, "in_channels and num_classes change the first convolution "
+                "and the last Linear",
+                visible=[("meta_shapes(alexnet, (1, 3, 224, 224), in_channels=3, "
+                          "num_classes=5)",
+                          "use in_channels in the first Conv2d and num_classes in the last "
+                          "Linear")],
+                hidden=_alexnet_hidden),
+    setup=_X224,
+)
 
 
+# --- layer_shapes ------------------------------------------------------------------------
 class _Residual(nn.Module):
     def __init__(self, channels):
         super().__init__()
@@ -88,8 +72,7 @@ class _Residual(nn.Module):
 
 
 def _entry(entry):
-    # The contract says (str, tuple of ints); lists and tuples look alike once compared, so
-    # the types are part of what the probe reports.
+    # The contract says (str, tuple of ints): the types are part of what is compared.
     if not (isinstance(entry, tuple) and len(entry) == 2):
         return f"not a (name, shape) pair: {type(entry).__name__}"
     name, shape = entry
@@ -98,12 +81,7 @@ def _entry(entry):
             [int(d) for d in shape] if ints else f"not a tuple of ints: {shape!r}"[:100]]
 
 
-def probe_layer_shapes(ns):
-    with seeded(72):  # the dropout in training mode draws random numbers
-        return _layer_shapes(ns)
-
-
-def _layer_shapes(ns):
+def _nets():
     nets = [
         (nn.Sequential(
             nn.Conv2d(2, 6, kernel_size=5, stride=2, padding=1), nn.ReLU(),
@@ -121,59 +99,109 @@ def _layer_shapes(ns):
          ((5, 3, 14, 12),)),
     ]
     with torch.no_grad():
+        nets[0][0][0](torch.zeros(1, 2, 30, 30))
         nets[0][0](torch.zeros(1, 2, 30, 30))  # materialise the lazy layer
-    result = []
-    for net, shapes in nets:
+    return nets
+
+
+def _shapes_hidden(ns, what):
+    out = []
+    for net, shapes in _nets():
         for mode in (True, False):
             net.train(mode)
             for shape in shapes:
-                before = [p.detach().clone() for p in net.parameters()]
-                got = ns["layer_shapes"](net, shape)
-                result.append({
-                    "input shape": shape,
-                    "training": mode,
-                    "a list": isinstance(got, list),
-                    "entries": [_entry(e) for e in got],
-                    "mode unchanged": all(m.training == mode for m in net.modules()),
-                    "parameters unchanged": all(torch.equal(p, q)
-                                                for p, q in zip(net.parameters(), before)),
-                })
-    return result
+                out.append(what(ns["layer_shapes"], net, shape, mode))
+    return out
 
 
-def probe_small_alexnet(ns):
-    # Any design is accepted, so only what the contract fixes is reported: shapes, size,
-    # layer kinds, logits, dropout in training mode only, images treated one by one, and
-    # every parameter in use.
-    result = {}
+def _entries(f, net, shape, mode):
+    got = f(net, shape)
+    return [isinstance(got, list), [_entry(e) for e in got]]
+
+
+def _untouched(f, net, shape, mode):
+    before = [p.detach().clone() for p in net.parameters()]
+    f(net, shape)
+    return [all(m.training == mode for m in net.modules()),
+            all(torch.equal(p, q) for p, q in zip(net.parameters(), before))]
+
+
+_LENET = ("lenet = nn.Sequential(\n"
+          "    nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),\n"
+          "    nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(2), nn.Flatten(),\n"
+          "    nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),\n"
+          "    nn.Linear(84, 10))\n"
+          "nested = nn.Sequential(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()), nn.Flatten())")
+
+declare(
+    "layer_shapes",
+    Requirement("entries", 1.25, "one (class name, output shape) pair per top-level layer, in "
+                "order: type(layer).__name__ and the shape of the layer's output as a tuple "
+                "of ints, for the batch size given",
+                visible=[("layer_shapes(lenet, (2, 1, 28, 28))",
+                          "(type(layer).__name__, tuple(X.shape)) with X the layer's output"),
+                         ("layer_shapes(nested, (3, 1, 5, 5))",
+                          "net.children(): a nested Sequential is one layer")],
+                hidden=lambda ns: _shapes_hidden(ns, _entries)),
+    Requirement("types", 0.25, "a list of tuples whose shapes are tuples of ints",
+                visible=[("[(isinstance(name, str), isinstance(shape, tuple) and all(type(d) "
+                          "is int for d in shape)) for name, shape in layer_shapes(lenet, "
+                          "(1, 1, 28, 28))[:2]]",
+                          "tuple(X.shape): a torch.Size is a tuple too, a list is not")]),
+    Requirement("untouched", 0.5, "leaves the net in its mode with its parameters unchanged",
+                visible=[("(layer_shapes(lenet.train(), (1, 1, 28, 28)), lenet.training)[1]",
+                          "do not leave the net in eval mode: restore its mode"),
+                         ("(layer_shapes(lenet.eval(), (1, 1, 28, 28)), lenet.training)[1]",
+                          "do not switch the net to training mode")],
+                hidden=lambda ns: _shapes_hidden(ns, _untouched)),
+    setup=_LENET,
+)
+
+
+# --- small_alexnet -----------------------------------------------------------------------
+_X28 = "x28 = torch.linspace(-1, 1, 4 * 28 * 28).reshape(4, 1, 28, 28).sin()"
+
+
+def _small_hidden(ns):
+    out = {}
     for k in (10, 4):
-        with seeded(73 + k):
-            net = ns["small_alexnet"](num_classes=k)
-            X = torch.randn(16, 1, 28, 28)
-            y = torch.randint(0, k, (16,))
-            net.train()
-            with torch.no_grad():
-                out, again = net(X), net(X)
-            net.eval()
-            with torch.no_grad():
-                first, second = net(X), net(X)
-                alone = torch.cat([net(X[i:i + 1]) for i in (0, 7, 15)])
-            params = [p for p in net.parameters() if p.requires_grad]
-            loss = torch.nn.functional.cross_entropy(net(X), y)
-            grads = torch.autograd.grad(loss, params, allow_unused=True)
-        result[f"small_alexnet({k})"] = {
-            "output shape": tuple(out.shape),
-            "under 2,000,000 parameters": sum(p.numel() for p in net.parameters()) < 2_000_000,
-            "has Conv2d": any(isinstance(m, nn.Conv2d) for m in net.modules()),
-            "has Dropout": any(isinstance(m, nn.Dropout) for m in net.modules()),
-            "logits (rows do not sum to 1)": not torch.allclose(out.sum(1), torch.ones(16),
-                                                                atol=1e-3),
-            "training mode: no zeroed logits": not bool((out == 0).any()),
-            "training mode: dropout active": not torch.equal(out, again),
-            "eval mode: deterministic": torch.equal(first, second),
-            "eval mode: one image at a time": bool(torch.allclose(
-                alone, first[[0, 7, 15]], rtol=1e-4, atol=1e-5)),
-            "every parameter gets a gradient": all(
-                g is not None and bool(g.ne(0).any()) for g in grads),
-        }
-    return result
+        net = ns["small_alexnet"](num_classes=k)
+        out[k] = behaviour(seeded_weights(net, torch.zeros(2, 1, 28, 28)),
+                           torch.randn(16, 1, 28, 28, generator=gen(73 + k)))
+    return out
+
+
+declare(
+    "small_alexnet",
+    Requirement("logits", 0.5, "logits of shape (N, num_classes) for inputs (N, 1, 28, 28) "
+                "(no softmax)",
+                visible=[("small_alexnet()(x28).shape", "the network must work on 28x28 "
+                          "inputs: small kernels, few poolings"),
+                         ("small_alexnet(num_classes=4)(x28).shape",
+                          "the last Linear has num_classes outputs"),
+                         ("behaviour(seeded_weights(small_alexnet(), x28), x28)['logits']",
+                          "no softmax at the end: the loss applies it")]),
+    Requirement("size", 0.25, "fewer than 2,000,000 parameters, every one of them used",
+                visible=[("sum(p.numel() for p in seeded_weights(small_alexnet(), x28)"
+                          ".parameters()) < 2_000_000",
+                          "a few hundred units in the dense layers, not 4096"),
+                         ("behaviour(seeded_weights(small_alexnet(), x28), x28)"
+                          "['every parameter used']",
+                          "every layer you define must be used in forward")]),
+    Requirement("convolutional", 0.25, "convolutions and max-pooling come first",
+                visible=[("called(['conv2d', 'max_pool2d'], small_alexnet(), x28)",
+                          "an AlexNet-style network starts with nn.Conv2d and nn.MaxPool2d")]),
+    Requirement("dropout", 1, "dropout active in training mode only; in eval mode the output "
+                "is deterministic and each image is processed on its own",
+                visible=[("behaviour(seeded_weights(small_alexnet(), x28), x28)"
+                          "['training: dropout active']",
+                          "nn.Dropout in the dense layers"),
+                         ("behaviour(seeded_weights(small_alexnet(), x28), x28)"
+                          "['eval: deterministic']",
+                          "F.dropout needs training=self.training; nn.Dropout does it for you"),
+                         ("behaviour(seeded_weights(small_alexnet(), x28), x28)"
+                          "['eval: images independent']",
+                          "flatten with x.flatten(1), not a reshape that mixes the batch")],
+                hidden=_small_hidden),
+    setup=_X28,
+)

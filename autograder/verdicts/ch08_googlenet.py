@@ -1,31 +1,72 @@
-# Probes of ch08 (see autograder/verdicts/__init__.py). Each calls the student's functions on
-# fixed inputs and returns plain data; the grader compares it with the reference's in its own
-# process. Inputs are generated here, in both processes, from fixed seeds.
+# ch08's exercises, declared by requirement (see Requirement and Exercise in runtime.py; the
+# docstrings' lists, the notebook's checks, the grading and the feedback all come from here).
+# The networks are checked by behaviour: seeded_weights gives every layer He-scaled weights
+# and non-zero biases, under which a missing ReLU or a wrong padding changes the output.
 from torch import nn
 from torch.nn import functional as F
 
 _CONVS = ("p1_1", "p2_1", "p2_2", "p3_1", "p3_2", "p4_2")
 
+# Distinct channel counts, so that no two paths can be swapped unnoticed; sizes down to 1x1,
+# where the paddings matter most.
+_CONFIGS = [(6, 4, (3, 5), (2, 7), 2, (2, 6, 9, 8)),
+            (5, 3, (4, 6), (5, 2), 7, (3, 5, 5, 7)),
+            (8, 2, (5, 3), (3, 4), 6, (2, 8, 1, 1)),
+            (3, 6, (5, 4), (4, 9), 5, (2, 3, 2, 3))]
 
-def probe_Inception(ns):
-    # Distinct channel counts, so that no two paths can be swapped unnoticed; sizes down to
-    # 1x1, where the paddings matter most.
-    configs = [(6, 4, (3, 5), (2, 7), 2, (2, 6, 9, 8)),
-               (5, 3, (4, 6), (5, 2), 7, (3, 5, 5, 7)),
-               (8, 2, (5, 3), (3, 4), 6, (2, 8, 1, 1)),
-               (3, 6, (5, 4), (4, 9), 5, (2, 3, 2, 3))]
-    result = []
-    for i, (cin, c1, c2, c3, c4, shape) in enumerate(configs):
+
+def _inception_outputs(ns):
+    out = []
+    for i, (cin, c1, c2, c3, c4, shape) in enumerate(_CONFIGS):
         X = torch.randn(shape, generator=gen(80 + i))
-        with seeded(80 + i), torch.no_grad():
-            block = ns["Inception"](cin, c1, c2, c3, c4)
-            block(X)  # materialises lazy layers
-            out = he_by_shape(block)(X)
+        block = ns["Inception"](cin, c1, c2, c3, c4)
+        with torch.no_grad():
+            out.append(seeded_weights(block, X)(X))
+    return out
+
+
+def _inception_layers(ns):
+    out = []
+    for cin, c1, c2, c3, c4, shape in _CONFIGS:
+        block = ns["Inception"](cin, c1, c2, c3, c4)
+        seeded_weights(block, torch.zeros(shape))
         convs = [getattr(block, name) for name in _CONVS]
-        result.append({"weight shapes": [tuple(m.weight.shape) for m in convs],
-                       "biases": [m.bias is not None for m in convs],
-                       "output": out})
-    return result
+        out.append([[tuple(m.weight.shape), m.bias is not None] for m in convs])
+    return out
+
+
+_BLOCK = ("block = Inception(3, 2, (2, 3), (2, 2), 2)\n"
+          "x = torch.linspace(-1, 1, 27).reshape(1, 3, 3, 3).sin()\n"
+          "seeded_weights(block, x)\n"
+          "x1 = torch.linspace(-1, 1, 3).reshape(1, 3, 1, 1)\n"
+          "x4 = -torch.linspace(0.1, 2, 48).reshape(1, 3, 4, 4) * torch.tensor([1.0, -1.0, 0.5])"
+          "[:, None, None]")
+
+declare(
+    "Inception",
+    Requirement("layers", 1, "the attributes p1_1, p2_1, p2_2, p3_1, p3_2 and p4_2 are "
+                "convolutions with biases and the listed kernel sizes and channels",
+                visible=[("[tuple(getattr(block, name).weight.shape) for name in "
+                          "['p1_1', 'p2_1', 'p2_2', 'p3_1', 'p3_2', 'p4_2']]",
+                          "compare each path's channels and kernel sizes with the list above"),
+                         ("[getattr(block, name).bias is not None for name in "
+                          "['p1_1', 'p2_1', 'p2_2', 'p3_1', 'p3_2', 'p4_2']]",
+                          "keep the convolutions' biases (the default)")],
+                hidden=_inception_layers),
+    Requirement("forward", 1.5, "the four paths, each convolution followed by a ReLU (and "
+                "nothing else), concatenated on the channel dimension in the order 1, 2, 3, 4",
+                visible=[("block(x)", "a ReLU after every convolution and only there; "
+                          "torch.cat((p1, p2, p3, p4), dim=1)"),
+                         ("block(x4)[:, -2:]",
+                          "path 4 max-pools the input itself (no ReLU before the pooling), "
+                          "then applies its 1x1 convolution and a ReLU")],
+                hidden=_inception_outputs, rtol=5e-4, atol=5e-5),
+    Requirement("sizes", 0.5, "every path keeps H x W, down to 1 x 1 (padding 1 for the 3x3 "
+                "convolution and the 3x3 max-pooling with stride 1, 2 for the 5x5)",
+                visible=[("block(x1)", "the max-pooling of path 4 needs stride 1 and padding 1")],
+                rtol=5e-4, atol=5e-5),
+    setup=_BLOCK,
+)
 
 
 class _Inception(nn.Module):
@@ -47,40 +88,45 @@ class _Inception(nn.Module):
         return torch.cat((p1, p2, p3, p4), dim=1)
 
 
-def probe_googlenet(ns):
-    # googlenet is judged with a reference Inception, as its tests do, so that a mistake in
-    # the student's Inception is not counted twice.
-    missing = object()
-    students = ns.get("Inception", missing)
-    ns["Inception"] = _Inception
-    try:
-        result = []
-        # Inputs just large enough for b5 to see 2x2 maps (global average and max pooling
-        # differ) and for every padding to matter; in_channels and num_classes used.
-        for cin, k, size in ((1, 10, 64), (3, 7, 40)):
-            X = torch.randn(2, cin, size, size, generator=gen(82 + cin))
-            with seeded(82 + cin), torch.no_grad():
-                net = ns["googlenet"](cin, k)
-                net(X[:1])  # materialises lazy layers
-                out = he_by_shape(net)(X)
-            layers = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-            result.append({
-                "nn.Sequential": isinstance(net, nn.Sequential),
-                "parameters": sum(p.numel() for p in net.parameters()),
-                "weight shapes": sorted(tuple(m.weight.shape) for m in layers),
-                "biases": all(m.bias is not None for m in layers),
-                "output": out,
-            })
-        return result
-    finally:
-        if students is missing:
-            ns.pop("Inception", None)
-        else:
-            ns["Inception"] = students
+def _googlenet_hidden(ns):
+    # Inputs just large enough for b5 to see 2x2 maps (global average and max pooling
+    # differ) and for every padding to matter; in_channels and num_classes used.
+    out = []
+    for cin, k, size in ((1, 10, 64), (3, 7, 40)):
+        X = torch.randn(2, cin, size, size, generator=gen(82 + cin))
+        net = ns["googlenet"](cin, k)
+        with torch.no_grad():
+            out.append(seeded_weights(net, X[:1])(X))
+        layers = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+        out.append([sum(p.numel() for p in net.parameters()),
+                    sorted(tuple(m.weight.shape) for m in layers)])
+    return out
 
 
-def compare_googlenet(got, want):
-    """The default comparison, with room for float32 rounding through a deep net on another
-    CPU or thread count (up to 3e-6 of the largest value measured here, while the mistakes
-    change it by 3e-3 or more)."""
-    return compare(got, want, rtol=5e-4, atol=5e-5)
+_NET = ("x64 = torch.linspace(-1, 1, 2 * 64 * 64).reshape(2, 1, 64, 64).sin()\n"
+        "net = seeded_weights(googlenet(), x64)")
+
+declare(
+    "googlenet",
+    Requirement("layers", 1, "b1, b2 and the nine Inception blocks with d2l's channel counts, "
+                "then Linear(1024, num_classes): 5,977,530 parameters, in one nn.Sequential",
+                visible=[("sum(p.numel() for p in net.parameters())",
+                          "compare the channel counts of b1, b2 and the Inception blocks with "
+                          "the table"),
+                         ("isinstance(net, nn.Sequential)", "return one nn.Sequential")]),
+    Requirement("forward", 1.5, "the forward pass: b1's and b2's ReLUs, the max-poolings "
+                "(3x3, stride 2, padding 1) after b1, b2, b3 and b4, global average pooling "
+                "and Flatten after b5",
+                visible=[("net.eval()(x64)",
+                          "a ReLU after each of b1's and b2's convolutions; padding 1 for the "
+                          "poolings; AdaptiveAvgPool2d((1, 1)) (average, not max) in b5")],
+                hidden=_googlenet_hidden, rtol=5e-4, atol=5e-5),
+    Requirement("arguments", 0.5, "in_channels and num_classes change the first convolution "
+                "and the last Linear",
+                visible=[("seeded_weights(googlenet(3, 7), x64.repeat(1, 3, 1, 1)).eval()"
+                          "(x64.repeat(1, 3, 1, 1))",
+                          "use in_channels in b1's convolution and num_classes in the Linear")],
+                rtol=5e-4, atol=5e-5),
+    uses={"Inception": _Inception},
+    setup=_NET,
+)

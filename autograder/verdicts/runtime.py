@@ -14,6 +14,7 @@ from torch.overrides import TorchFunctionMode
 # ``plain`` and ``compare`` are the ones the notebook's visible checks use.
 from dlcourse.check import (  # noqa: F401
     HELPERS,
+    autograd_calls,
     behaviour,
     called,
     compare,

@@ -252,6 +252,31 @@ def pairwise_distances(points):
 def pairwise_distances(points):
     return (points[:, None, :] - points[None, :, :]).norm(dim=1)
 """,
+        "computes in float64 and returns float64 (dtype)": """
+def pairwise_distances(points):
+    p = points.double()  # for precision
+    diff = p[:, None, :] - p[None, :, :]
+    return (diff ** 2).sum(-1).sqrt()
+""",
+        "zeroes the diagonal with torch.eye made on the CPU (device)": """
+def pairwise_distances(points):
+    sq = (points ** 2).sum(1)
+    d2 = (sq[:, None] + sq[None, :] - 2 * points @ points.T).clamp_min(0)
+    d2 = d2 * (1 - torch.eye(len(points), dtype=points.dtype))
+    return d2.sqrt()
+""",
+        "centres points in place first (points modified)": """
+def pairwise_distances(points):
+    points -= points.mean(dim=0)  # distances do not change, rounding improves
+    diff = points[:, None, :] - points[None, :, :]
+    return (diff ** 2).sum(-1).sqrt()
+""",
+        "sign(d2) * sqrt(|d2|) against nan (negative distances)": """
+def pairwise_distances(points):
+    sq = (points ** 2).sum(1)
+    d2 = sq[:, None] + sq[None, :] - 2 * points @ points.T
+    return d2.sign() * d2.abs().sqrt()
+""",
     },
     "summary_stats": {
         "torch.median and torch.std (the defaults)": """
@@ -286,6 +311,20 @@ def summary_stats(x):
 def summary_stats(x):
     med = torch.quantile(x, 0.5, dim=-1).mean()
     return x.mean().item(), med.item(), x.std(correction=0).item()
+""",
+        "mean with floor division (//)": """
+def summary_stats(x):
+    v = x.flatten()
+    mean = v.sum().item() // v.numel()
+    return mean, torch.quantile(v, 0.5).item(), v.std(correction=0).item()
+""",
+        "centres x in place to compute the std (x modified)": """
+def summary_stats(x):
+    v = x.flatten()  # a view of x
+    mean = v.mean().item()
+    median = torch.quantile(v, 0.5).item()
+    v -= mean
+    return mean, median, (v * v).mean().sqrt().item()
 """,
     },
     "matrix_rank": {
@@ -415,6 +454,28 @@ def float32_fields(x: float):
     b = np.array(x, dtype=np.float32).view(np.uint32)
     return b >> 31, (b >> 23) & 0xFF, b & 0x7FFFFF
 """,
+        "math.frexp, exponent off by one (frexp's mantissa is in [0.5, 1))": """
+def float32_fields(x: float):
+    sign = 1 if math.copysign(1.0, x) < 0 else 0
+    a = abs(x)
+    if math.isinf(a):
+        return sign, 255, 0
+    if a < 2.0 ** -126:
+        return sign, 0, int(a * 2.0 ** 149)
+    m, e = math.frexp(a)
+    return sign, e + 127, int((2 * m - 1) * 2 ** 23)
+""",
+        "math.frexp, zeros and infinities handled, subnormals forgotten": """
+def float32_fields(x: float):
+    sign = 1 if math.copysign(1.0, x) < 0 else 0
+    a = abs(x)
+    if a == 0:
+        return sign, 0, 0
+    if math.isinf(a):
+        return sign, 255, 0
+    m, e = math.frexp(a)
+    return sign, e - 1 + 127, int((2 * m - 1) * 2 ** 23)
+""",
     },
     "contiguous_strides": {
         "column-major (Fortran) order": """
@@ -455,6 +516,11 @@ def contiguous_strides(shape):
     later = np.cumprod(np.array(list(shape)[1:][::-1], dtype=np.int64))
     return tuple(np.concatenate(([1], later))[::-1])
 """,
+        "works for a tuple only (shape[1:] + (1,))": """
+def contiguous_strides(shape):
+    sizes = shape[1:] + (1,)  # the sizes after each dimension
+    return tuple(math.prod(sizes[k:]) for k in range(len(shape)))
+""",
     },
     "storage_index": {
         "offset forgotten": """
@@ -480,6 +546,13 @@ def storage_index(index, strides, offset=0):
         "1-based thinking: index - 1": """
 def storage_index(index, strides, offset=0):
     return offset + sum(max(i - 1, 0) * s for i, s in zip(index, strides))
+""",
+        "assumes the last stride is 1 (a contiguous tensor)": """
+def storage_index(index, strides, offset=0):
+    if len(index) == 0:
+        return offset
+    head = sum(i * s for i, s in zip(index[:-1], strides[:-1]))
+    return offset + head + index[-1]
 """,
     },
 }

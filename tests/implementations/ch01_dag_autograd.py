@@ -46,6 +46,14 @@ def dag_grads_autograd(w1, w2, x):
     p = [w.detach().requires_grad_() for w in (w1, w2)]
     return torch.autograd.grad(dag_forward(*p, x), p, create_graph=True)
 """,
+        "torch.tensor copies, gradients of q squared halved by hand": """
+def dag_grads_autograd(w1, w2, x):
+    a = torch.tensor(w1.tolist(), dtype=w1.dtype, requires_grad=True)
+    b = torch.tensor(w2.tolist(), dtype=w2.dtype, requires_grad=True)
+    q = dag_forward(a, b, x)
+    ga, gb = torch.autograd.grad(q ** 2, [a, b])
+    return ga / (2 * q.detach()), gb / (2 * q.detach())
+""",
     },
     "dag_grads_manual": {
         "broadcasting instead of outer": """
@@ -68,6 +76,17 @@ def dag_grads_manual(w1, w2, x):
     g1 = g2 + g2 @ w2
     gw1 = torch.einsum("i,j->ij", g3, x1 + x2) + torch.einsum("i,j->ij", g1, x)
     return gw1, torch.einsum("i,j->ij", g2, x1)
+""",
+        "the gradient of q squared, rescaled by 1 / (2 q)": """
+def dag_grads_manual(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + (x + w2 @ x1)
+    x3 = w1 @ s
+    q = (x3 ** 2).sum().sqrt()
+    d3 = 2 * x3  # the gradient of q ** 2 = |x3|^2
+    ds = w1.mT @ d3
+    d1 = ds + w2.mT @ ds
+    return (torch.outer(d3, s) + torch.outer(d1, x)) / (2 * q), torch.outer(ds, x1) / (2 * q)
 """,
     },
     "second_derivative": {
@@ -96,6 +115,15 @@ def second_derivative(f, x):
         return torch.zeros_like(x)
     g.sum().backward()
     return x.grad
+""",
+        "grad_outputs of ones, requires_grad tested through grad_fn": """
+def second_derivative(f, x):
+    t = x.clone().detach().requires_grad_(True)
+    y = f(t)
+    d1 = torch.autograd.grad(y, t, torch.ones_like(y), create_graph=True)[0]
+    if d1.grad_fn is None:
+        return t.detach().mul(0)
+    return torch.autograd.grad(d1, t, torch.ones_like(d1))[0]
 """,
     },
     "descend": {
@@ -136,6 +164,19 @@ def descend(a, b, eta, steps, detach_coupling=False):
             a, b = (ta - eta * ga).item(), (tb - eta * gb).item()
     return float(a), float(b)
 """,
+        ".data updates (no no_grad block), grads reset to None": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(float(a), dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
+    for _ in range(steps):
+        first = a.detach() if detach_coupling else a
+        loss = (a - 1).pow(2) + (b + 1).pow(2) + (first - b).pow(2)
+        a.grad = b.grad = None
+        loss.backward()
+        a.data -= eta * a.grad
+        b.data -= eta * b.grad
+    return a.item(), b.item()
+""",
     },
     "accumulated_gradient": {
         "grads set to None, clones": """
@@ -153,6 +194,18 @@ def accumulated_gradient(model, loss_fn, batches):
     for batch in batches:
         torch.autograd.backward(loss_fn(model(batch[0]), batch[1]))
     return [p.grad for p in model.parameters()]
+""",
+        "grads zeroed in place where they exist": """
+def accumulated_gradient(model, loss_fn, batches):
+    params = list(model.parameters())
+    for p in params:
+        if p.grad is not None:
+            p.grad.zero_()
+    for inputs, targets in batches:
+        outputs = model(inputs)
+        loss = loss_fn(outputs, targets)
+        loss.backward()
+    return [p.grad.detach().clone() for p in params]
 """,
     },
 }
@@ -189,6 +242,37 @@ def dag_forward(w1, w2, x):
     x2 = x + w2 * x1
     return (w1 * (x1 + x2)).norm()
 """,
+        "products by hand into torch.zeros(D) buffers: float32 (breaks: dtype)": """
+def matvec(w, v):
+    out = torch.zeros(len(v))
+    for i in range(len(v)):
+        out[i] = (w[i] * v).sum()
+    return out
+
+def dag_forward(w1, w2, x):
+    x1 = matvec(w1, x)
+    x2 = x + matvec(w2, x1)
+    return matvec(w1, x1 + x2).norm()
+""",
+        "w1.data, an old Variable habit: no gradient to w1 (breaks: gradients)": """
+def dag_forward(w1, w2, x):
+    x1 = w1.data @ x
+    x2 = x + w2 @ x1
+    return (w1.data @ (x1 + x2)).norm()
+""",
+        "NumPy for the products: cut off from the graph (breaks: gradients)": """
+def dag_forward(w1, w2, x):
+    a, b, v = (t.detach().numpy() for t in (w1, w2, x))
+    x1 = a @ v
+    x3 = a @ (x1 + v + b @ x1)
+    return torch.from_numpy(x3).norm()
+""",
+        "x1 + x2 replaced by x2 alone (breaks: values)": """
+def dag_forward(w1, w2, x):
+    x1 = w1 @ x
+    x2 = x + w2 @ x1
+    return (w1 @ x2).norm()
+""",
     },
     "dag_grads_autograd": {
         "changes the caller's tensors": """
@@ -214,6 +298,27 @@ def dag_grads_autograd(w1, w2, x):
     w2.requires_grad_(True)
     dag_forward(w1, w2, x).backward()
     return w1.grad, w2.grad
+""",
+        "the chain rule by hand, no autograd (breaks: autograd)": """
+def dag_grads_autograd(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = x3 / x3.norm()
+    gs = w1.T @ g3
+    g1 = gs + w2.T @ gs
+    return torch.outer(g3, s) + torch.outer(g1, x), torch.outer(gs, x1)
+""",
+        "float32 copies: float64 in, float32 out (breaks: values)": """
+def dag_grads_autograd(w1, w2, x):
+    a = w1.detach().float().requires_grad_()
+    b = w2.detach().float().requires_grad_()
+    return torch.autograd.grad(dag_forward(a, b, x.float()), (a, b))
+""",
+        "gradients with respect to x too: three results (breaks: values)": """
+def dag_grads_autograd(w1, w2, x):
+    w1, w2, x = (t.detach().requires_grad_() for t in (w1, w2, x))
+    return torch.autograd.grad(dag_forward(w1, w2, x), (w1, w2, x))
 """,
     },
     "dag_grads_manual": {
@@ -263,6 +368,50 @@ def dag_grads_manual(w1, w2, x):
         q = (a @ (x1 + x + b @ x1)).norm()
         return torch.autograd.grad(q, (a, b))
 """,
+        "gradient at x1 carried back by w2 instead of its transpose (breaks: grad_w1)": """
+def dag_grads_manual(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = x3 / x3.norm()
+    gs = w1.T @ g3
+    g1 = gs + w2 @ gs
+    return torch.outer(g3, s) + torch.outer(g1, x), torch.outer(gs, x1)
+""",
+        "w2's gradient from x3's gradient instead of x2's (breaks: grad_w2)": """
+def dag_grads_manual(w1, w2, x):
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = x3 / x3.norm()
+    gs = w1.T @ g3
+    g1 = gs + w2.T @ gs
+    return torch.outer(g3, s) + torch.outer(g1, x), torch.outer(g3, x1)
+""",
+        "outer products added into torch.zeros(D, D): float32 (breaks: dtype)": """
+def dag_grads_manual(w1, w2, x):
+    D = x.shape[0]
+    x1 = w1 @ x
+    s = x1 + x + w2 @ x1
+    x3 = w1 @ s
+    g3 = x3 / x3.norm()
+    gs = w1.T @ g3
+    g1 = gs + w2.T @ gs
+    grad_w1, grad_w2 = torch.zeros(D, D), torch.zeros(D, D)
+    grad_w1 += torch.outer(g3, s)
+    grad_w1 += torch.outer(g1, x)
+    grad_w2 += torch.outer(gs, x1)
+    return grad_w1, grad_w2
+""",
+        "torch.func.jacrev on the forward pass (breaks: forbidden autograd)": """
+from torch.func import jacrev
+
+def dag_grads_manual(w1, w2, x):
+    def q(a, b):
+        x1 = a @ x
+        return (a @ (x1 + x + b @ x1)).norm()
+    return jacrev(q, argnums=(0, 1))(w1, w2)
+""",
     },
     "second_derivative": {
         "the first derivative": """
@@ -303,6 +452,22 @@ def second_derivative(f, x):
     if g.grad_fn is None:
         return torch.zeros_like(x)
     return torch.autograd.grad(g.sum(), x)[0]
+""",
+        "zeros of the default dtype (float32) in the affine case (breaks: affine)": """
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    if not g.requires_grad:
+        return torch.zeros(x.shape)
+    return torch.autograd.grad(g.sum(), x)[0]
+""",
+        "one number: the sum of the second derivatives (breaks: values)": """
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    if not g.requires_grad:
+        return torch.zeros_like(x).sum()
+    return torch.autograd.grad(g.sum(), x)[0].sum()
 """,
     },
     "descend": {
@@ -393,6 +558,49 @@ def descend(a, b, eta, steps, detach_coupling=False):
             b -= eta * gb
     return a.detach(), b.detach()
 """,
+        "updates outside no_grad (a = a - eta * g): the graph grows (breaks: autograd)": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        ga, gb = torch.autograd.grad(loss, (a, b))
+        a, b = a - eta * ga, b - eta * gb
+    return a.item(), b.item()
+""",
+        "the gradient's formula by hand, no autograd (breaks: autograd)": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    for _ in range(steps):
+        ga = 2 * (a - 1) + (0.0 if detach_coupling else 2 * (a - b))
+        gb = 2 * (b + 1) - 2 * (a - b)
+        a, b = a - eta * ga, b - eta * gb
+    return float(a), float(b)
+""",
+        "result set only inside the loop: steps=0 fails (breaks: result)": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    for _ in range(steps):
+        loss = (ta - 1) ** 2 + (tb + 1) ** 2 + ((ta.detach() if detach_coupling else ta) - tb) ** 2
+        ga, gb = torch.autograd.grad(loss, (ta, tb))
+        with torch.no_grad():
+            ta -= eta * ga
+            tb -= eta * gb
+        result = (ta.item(), tb.item())
+    return result
+""",
+        "out-of-place update under no_grad: step 2 raises (breaks: all four)": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, requires_grad=True)
+    b = torch.tensor(b, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        ga, gb = torch.autograd.grad(loss, (a, b))
+        with torch.no_grad():
+            a = a - eta * ga
+            b = b - eta * gb
+    return a.item(), b.item()
+""",
     },
     "accumulated_gradient": {
         "stale gradients not zeroed": """
@@ -427,6 +635,30 @@ def accumulated_gradient(model, loss_fn, batches):
     for X, y in batches:
         loss_fn(model(X), y).backward()
     return [p.grad.clone() for p in reversed(list(model.parameters()))]
+""",
+        "autograd.grad per batch, summed by hand (breaks: one backward per batch)": """
+def accumulated_gradient(model, loss_fn, batches):
+    params = list(model.parameters())
+    total = [torch.zeros_like(p) for p in params]
+    for X, y in batches:
+        for t, g in zip(total, torch.autograd.grad(loss_fn(model(X), y), params)):
+            t += g
+    return total
+""",
+        "p.grad.zero_() raises while .grad is None (breaks: all three)": """
+def accumulated_gradient(model, loss_fn, batches):
+    for p in model.parameters():
+        p.grad.zero_()
+    for X, y in batches:
+        loss_fn(model(X), y).backward()
+    return [p.grad.clone() for p in model.parameters()]
+""",
+        "each batch's loss weighted by its size (breaks: values)": """
+def accumulated_gradient(model, loss_fn, batches):
+    model.zero_grad()
+    for X, y in batches:
+        (loss_fn(model(X), y) * len(X)).backward()
+    return [p.grad.clone() for p in model.parameters()]
 """,
     },
 }

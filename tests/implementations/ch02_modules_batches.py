@@ -263,6 +263,36 @@ def linear_forward(x, weight, bias=None):
         y = y + bias.detach().numpy()
     return torch.from_numpy(y)
 """,
+        "squeezed result: (N,) when D = 1, (D,) when N = 1 (breaks: values, no bias)": """
+def linear_forward(x, weight, bias=None):
+    y = x @ weight.T
+    if bias is not None:
+        y = y + bias
+    return y.squeeze()
+""",
+        "weight.data (old Variable habit): no gradient to weight (breaks: gradients)": """
+def linear_forward(x, weight, bias=None):
+    y = x @ weight.data.T
+    return y if bias is None else y + bias
+""",
+        "casts to float32 to avoid dtype errors (breaks: dtype)": """
+def linear_forward(x, weight, bias=None):
+    y = torch.mm(x.float(), weight.float().t())
+    return y if bias is None else y + bias.float()
+""",
+        "bias=None replaced by zeros made on the CPU (breaks: device)": """
+def linear_forward(x, weight, bias=None):
+    if bias is None:
+        bias = torch.zeros(weight.shape[0], dtype=x.dtype)
+    return x @ weight.T + bias
+""",
+        "output buffer torch.zeros(N, D) filled row by row (breaks: dtype, device)": """
+def linear_forward(x, weight, bias=None):
+    y = torch.zeros(x.shape[0], weight.shape[0])
+    for n in range(x.shape[0]):
+        y[n] = weight @ x[n] if bias is None else weight @ x[n] + bias
+    return y
+""",
     },
     "linear_backward": {
         "grad_b averaged over the batch": """
@@ -299,6 +329,24 @@ def linear_backward(grad_y, x, weight):
         y = x @ weight.T + bias
         return torch.autograd.grad(y, (x, weight, bias), grad_y)
 """,
+        "outputs in the wrong order (grad_w, grad_x, grad_b) (breaks: grad_x, grad_w)": """
+def linear_backward(grad_y, x, weight):
+    return grad_y.T @ x, grad_y @ weight, grad_y.sum(0)
+""",
+        "accumulators made with torch.zeros: float32, on the CPU (breaks: dtype, device)": """
+def linear_backward(grad_y, x, weight):
+    grad_w = torch.zeros(weight.shape)
+    grad_b = torch.zeros(weight.shape[0])
+    for n in range(x.shape[0]):
+        grad_w += torch.outer(grad_y[n], x[n])
+        grad_b += grad_y[n]
+    return grad_y @ weight, grad_w, grad_b
+""",
+        "by hand in NumPy (breaks: device)": """
+def linear_backward(grad_y, x, weight):
+    g, xs, w = grad_y.numpy(), x.numpy(), weight.numpy()
+    return torch.from_numpy(g @ w), torch.from_numpy(g.T @ xs), torch.from_numpy(g.sum(0))
+""",
     },
     "mse": {
         "sum instead of mean": """
@@ -326,6 +374,22 @@ from torch.nn.functional import mse_loss as squared_error
 
 def mse(input, target):
     return squared_error(input, target)
+""",
+        "absolute differences (L1) (breaks: values)": """
+def mse(input, target):
+    return (input - target).abs().mean()
+""",
+        "input detached (breaks: gradients)": """
+def mse(input, target):
+    return ((input.detach() - target) ** 2).mean()
+""",
+        "casts the loss to float32 (breaks: dtype)": """
+def mse(input, target):
+    return ((input - target) ** 2).mean().float()
+""",
+        "moves the loss to the CPU (breaks: device)": """
+def mse(input, target):
+    return ((input - target) ** 2).mean().cpu()
 """,
     },
     "pm1_targets": {
@@ -357,6 +421,22 @@ def pm1_targets(labels, num_classes):
         "-1 at the label, +1 elsewhere": """
 def pm1_targets(labels, num_classes):
     return 1 - 2 * F.one_hot(labels, num_classes).float()
+""",
+        "rows stacked in a loop: fails on an empty batch (breaks: classes)": """
+def pm1_targets(labels, num_classes):
+    classes = torch.arange(num_classes, device=labels.device)
+    return torch.stack([torch.where(classes == label, 1.0, -1.0) for label in labels])
+""",
+        "NumPy's eye: float64, on the CPU (breaks: dtype, device)": """
+import numpy as np
+
+def pm1_targets(labels, num_classes):
+    return torch.from_numpy(2 * np.eye(num_classes)[labels.numpy()] - 1)
+""",
+        "labels.unsqueeze_ modifies labels (breaks: labels)": """
+def pm1_targets(labels, num_classes):
+    out = torch.full((labels.shape[0], num_classes), -1.0, device=labels.device)
+    return out.scatter_(1, labels.unsqueeze_(1), 1.0)
 """,
     },
     "Net": {
@@ -476,6 +556,48 @@ class Net(nn.Module):
         x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
         return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
 """,
+        "x.flatten(): the batch dimension flattened too (breaks: forward)": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        return self.fc2(F.relu(self.fc1(x.flatten())))
+""",
+        "convolutions with padding=2 ('same' habit) (breaks: forward)": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5, padding=2)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5, padding=2)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
+""",
+        "features detached before the classifier (breaks: gradients)": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=5)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=5)
+        self.fc1 = nn.Linear(256, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=3))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        return self.fc2(F.relu(self.fc1(x.view(-1, 256).detach())))
+""",
     },
     "count_parameters": {
         "counts tensors, not scalars": """
@@ -506,6 +628,31 @@ def count_parameters(module):
         "returns a tensor": """
 def count_parameters(module):
     return torch.tensor([p.numel() for p in module.parameters() if p.requires_grad]).sum()
+""",
+        "recursion over children(): a layer in two branches counted twice (breaks: shared)": """
+def count_parameters(module):
+    own = sum(p.numel() for p in module.parameters(recurse=False) if p.requires_grad)
+    return own + sum(count_parameters(child) for child in module.children())
+""",
+        "sum over modules(): tied weights counted twice (breaks: shared)": """
+def count_parameters(module):
+    return sum(p.numel() for m in module.modules() for p in m.parameters(recurse=False)
+               if p.requires_grad)
+""",
+        "trainable tensors of state_dict(keep_vars=True): shared ones twice (breaks: shared)": """
+def count_parameters(module):
+    return sum(t.numel() for t in module.state_dict(keep_vars=True).values()
+               if t.requires_grad)
+""",
+        "len(p) instead of p.numel(): TypeError on a 0-dim parameter (breaks: count)": """
+def count_parameters(module):
+    return sum(len(p) for p in module.parameters() if p.requires_grad)
+""",
+        "math.prod of the shapes with NumPy: a NumPy integer (breaks: int)": """
+import numpy as np
+
+def count_parameters(module):
+    return np.sum([np.prod(p.shape) for p in module.parameters() if p.requires_grad])
 """,
     },
     "NotBuggy": {
@@ -564,6 +711,31 @@ class NotBuggy(nn.Module):
         self.param = nn.Parameter(torch.randn(123, 456))
         self.fc1 = nn.Linear(543, 21)
         self.heads = (nn.Linear(543, 21),)
+""",
+        "the Parameter frozen (breaks: trainable)": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456), requires_grad=False)
+        self.fc1 = nn.Linear(543, 21)
+""",
+        "the Parameter in float64 (breaks: trainable)": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456, dtype=torch.float64))
+        self.fc1 = nn.Linear(543, 21)
+""",
+        "the dict kept next to registered copies of its Linear (breaks: saved and moved)": """
+class NotBuggy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, kernel_size=5)
+        self.param = nn.Parameter(torch.randn(123, 456))
+        self.fc1 = nn.Linear(543, 21)
+        self.other_stuff = {"fc1": nn.Linear(543, 21)}
 """,
     },
 }

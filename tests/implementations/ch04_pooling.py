@@ -196,6 +196,10 @@ def global_avg_pool(x):
 def global_avg_pool(x):
     return nn.AdaptiveAvgPool2d(1)(x).view(x.shape[0], x.shape[1])
 """,
+        "the mean of the rows, then of the columns": """
+def global_avg_pool(x):
+    return x.mean(-1).mean(-1)
+""",
     },
 }
 
@@ -290,6 +294,60 @@ def pool2d(X, pool_size, mode="max"):
     pool = F.max_pool2d if mode == "max" else F.avg_pool2d
     return pool(X[None, None], pool_size, stride=1)[0, 0]
 """,
+        "[max] running maximum started at 0 (made on X's device)": """
+def pool2d(X, pool_size, mode="max"):
+    if mode not in ("max", "avg"):
+        raise ValueError(mode)
+    ph, pw = pool_size
+    oh, ow = X.shape[0] - ph + 1, X.shape[1] - pw + 1
+    Y = X.new_zeros((oh, ow))
+    for a in range(ph):
+        for b in range(pw):
+            part = X[a:a + oh, b:b + ow]
+            Y = torch.maximum(Y, part) if mode == "max" else Y + part / (ph * pw)
+    return Y
+""",
+        "[avg] divides X in place (X /= p_h * p_w), then sums the windows": """
+def pool2d(X, pool_size, mode="max"):
+    if mode not in ("max", "avg"):
+        raise ValueError(mode)
+    ph, pw = pool_size
+    if mode == "avg":
+        X /= ph * pw  # divide once rather than in every window
+        return X.unfold(0, ph, 1).unfold(1, pw, 1).sum(dim=(2, 3))
+    return X.unfold(0, ph, 1).unfold(1, pw, 1).amax(dim=(2, 3))
+""",
+        "[gradients] the loop under torch.no_grad() (pooling has nothing to learn)": """
+def pool2d(X, pool_size, mode="max"):
+    if mode not in ("max", "avg"):
+        raise ValueError(mode)
+    p_h, p_w = pool_size
+    Y = X.new_zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1))
+    with torch.no_grad():
+        for i in range(Y.shape[0]):
+            for j in range(Y.shape[1]):
+                w = X[i:i + p_h, j:j + p_w]
+                Y[i, j] = w.max() if mode == "max" else w.mean()
+    return Y
+""",
+        "[mode] assert instead of ValueError": """
+def pool2d(X, pool_size, mode="max"):
+    assert mode in ("max", "avg"), f"unknown mode {mode}"
+    windows = X.unfold(0, pool_size[0], 1).unfold(1, pool_size[1], 1)
+    return windows.amax(dim=(2, 3)) if mode == "max" else windows.mean(dim=(2, 3))
+""",
+        "[dtype] torch.zeros(..., device=X.device): float32 whatever X is": """
+def pool2d(X, pool_size, mode="max"):
+    if mode not in ("max", "avg"):
+        raise ValueError(mode)
+    p_h, p_w = pool_size
+    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1), device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            w = X[i:i + p_h, j:j + p_w]
+            Y[i, j] = w.max() if mode == "max" else w.mean()
+    return Y
+""",
     },
     "max_pool2d": {
         "zero padding": """
@@ -371,6 +429,51 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x[:, :, p[0]:p[0] + H, p[1]:p[1] + W] = input
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
+        "[dtype] -inf border from torch.full without dtype=: float32": """
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
+    s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    p = (padding,) * 2 if isinstance(padding, int) else padding
+    N, C, H, W = input.shape
+    x = torch.full((N, C, H + 2 * p[0], W + 2 * p[1]), float("-inf"), device=input.device)
+    x[:, :, p[0]:p[0] + H, p[1]:p[1] + W] = input
+    return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
+""",
+        "[gradients] pads input.data: no graph": """
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
+    s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    p = (padding,) * 2 if isinstance(padding, int) else padding
+    x = F.pad(input.data, (p[1], p[1], p[0], p[0]), value=float("-inf"))
+    return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
+""",
+        "[settings] type(v) == tuple: a torch.Size kernel_size fails": """
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    pair = lambda v: v if type(v) == tuple else (v, v)
+    k = pair(kernel_size)
+    s = k if stride is None else pair(stride)
+    p = pair(padding)
+    x = F.pad(input, (p[1], p[1], p[0], p[0]), value=float("-inf"))
+    return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
+""",
+        "[values] batch and channels swapped when reshaping back": """
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
+    s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    p = (padding,) * 2 if isinstance(padding, int) else padding
+    N, C, H, W = input.shape
+    x = F.pad(input.reshape(N * C, H, W), (p[1], p[1], p[0], p[0]), value=float("-inf"))
+    out = x.unfold(1, k[0], s[0]).unfold(2, k[1], s[1]).amax(dim=(-2, -1))
+    return out.reshape(C, N, out.shape[-2], out.shape[-1]).transpose(0, 1)
+""",
+        "[padding] -inf padding on the top and left only": """
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
+    s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    p = (padding,) * 2 if isinstance(padding, int) else padding
+    x = F.pad(input, (p[1], 0, p[0], 0), value=float("-inf"))
+    return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
+""",
     },
     "avg_pool2d": {
         "stride defaults to 1": """
@@ -430,6 +533,67 @@ def avg_pool2d(input, kernel_size, stride=None):
     return F.adaptive_avg_pool2d(input[..., :H // k[0] * k[0], :W // k[1] * k[1]],
                                  (H // k[0], W // k[1]))
 """,
+        "[non-contiguous] .view(N * C, 1, H, W) before a convolution": """
+def avg_pool2d(input, kernel_size, stride=None):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    stride = (kh, kw) if stride is None else stride
+    N, C, H, W = input.shape
+    weight = torch.full((1, 1, kh, kw), 1.0 / (kh * kw), dtype=input.dtype, device=input.device)
+    out = F.conv2d(input.view(N * C, 1, H, W), weight, stride=stride)
+    return out.view(N, C, out.shape[-2], out.shape[-1])
+""",
+        "[dtype] averaging kernel from torch.full without dtype=: float32": """
+def avg_pool2d(input, kernel_size, stride=None):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    stride = (kh, kw) if stride is None else stride
+    N, C, H, W = input.shape
+    weight = torch.full((1, 1, kh, kw), 1.0 / (kh * kw), device=input.device)
+    out = F.conv2d(input.reshape(N * C, 1, H, W), weight, stride=stride)
+    return out.reshape(N, C, out.shape[-2], out.shape[-1])
+""",
+        "[device] output buffer made on the CPU, filled window by window": """
+def avg_pool2d(input, kernel_size, stride=None):
+    k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
+    s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    N, C, H, W = input.shape
+    oh, ow = (H - k[0]) // s[0] + 1, (W - k[1]) // s[1] + 1
+    out = torch.zeros(N, C, oh, ow, dtype=input.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            window = input[:, :, i * s[0]:i * s[0] + k[0], j * s[1]:j * s[1] + k[1]]
+            out[:, :, i, j] = window.mean(dim=(-2, -1))
+    return out
+""",
+        "[gradients] computed under torch.no_grad() (pooling has nothing to learn)": """
+def avg_pool2d(input, kernel_size, stride=None):
+    k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
+    s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    with torch.no_grad():
+        return input.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).mean(dim=(-2, -1))
+""",
+        "[values] batch and channels swapped when reshaping back": """
+def avg_pool2d(input, kernel_size, stride=None):
+    k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
+    s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    N, C, H, W = input.shape
+    x = input.reshape(N * C, H, W)
+    out = x.unfold(1, k[0], s[0]).unfold(2, k[1], s[1]).mean(dim=(-2, -1))
+    return out.reshape(C, N, out.shape[-2], out.shape[-1]).transpose(0, 1)
+""",
+        "[settings] type(v) == tuple: a torch.Size kernel_size fails": """
+def avg_pool2d(input, kernel_size, stride=None):
+    pair = lambda v: v if type(v) == tuple else (v, v)
+    k = pair(kernel_size)
+    s = k if stride is None else pair(stride)
+    return input.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).mean(dim=(-2, -1))
+""",
+        "[values] divides the input in place (input /= k_h * k_w), then sums": """
+def avg_pool2d(input, kernel_size, stride=None):
+    k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
+    s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    input /= k[0] * k[1]  # divide once rather than in every window
+    return input.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).sum(dim=(-2, -1))
+""",
     },
     "global_avg_pool": {
         "keepdim: (N, C, 1, 1)": """
@@ -455,6 +619,31 @@ def global_avg_pool(x):
         "flatten(1) averages the channels too": """
 def global_avg_pool(x):
     return x.flatten(1).mean(1)
+""",
+        "[non-contiguous] x.view(N, C, -1).mean(-1)": """
+def global_avg_pool(x):
+    return x.view(x.shape[0], x.shape[1], -1).mean(-1)
+""",
+        "[dtype and device] a loop filling torch.zeros(N, C)": """
+def global_avg_pool(x):
+    N, C = x.shape[:2]
+    out = torch.zeros(N, C)
+    for n in range(N):
+        for c in range(C):
+            out[n, c] = x[n, c].mean()
+    return out
+""",
+        "[dtype and device] x.float() first: float64 becomes float32": """
+def global_avg_pool(x):
+    return x.float().mean(dim=(2, 3))
+""",
+        "[values] divides by H * H (square maps assumed)": """
+def global_avg_pool(x):
+    return x.sum(dim=(2, 3)) / x.shape[2] ** 2
+""",
+        "[shape] keepdim, then squeeze(-1) once: (N, C, 1)": """
+def global_avg_pool(x):
+    return x.mean(dim=(2, 3), keepdim=True).squeeze(-1)
 """,
     },
 }

@@ -194,6 +194,17 @@ def evaluate(net, loader, device):
         total += y.numel()
     return hits / total
 """,
+        "torch.as_tensor moves, sums over the batches": """
+def evaluate(net, loader, device):
+    net.eval()
+    hits, seen = [], []
+    with torch.no_grad():
+        for X, y in loader:
+            X, y = torch.as_tensor(X, device=device), torch.as_tensor(y, device=device)
+            hits.append(int((net(X).argmax(dim=1) == y).sum()))
+            seen.append(len(y))
+    return sum(hits) / sum(seen)
+""",
         "dlcourse's evaluate_accuracy": """
 def evaluate(net, loader, device):
     net.eval()
@@ -263,6 +274,34 @@ def split_indices(n, valid_fraction, seed):
 
 WRONG = {
     "fashion_mnist_labels": {
+        "d2l's get_fashion_mnist_labels": """
+from d2l import torch as d2l
+
+def fashion_mnist_labels(indices):
+    return d2l.get_fashion_mnist_labels(indices)
+""",
+        "returns a tuple": """
+NAMES = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag',
+         'ankle boot')
+
+def fashion_mnist_labels(indices):
+    return tuple(NAMES[int(i)] for i in indices)
+""",
+        "NumPy strings in a list": """
+import numpy as np
+
+def fashion_mnist_labels(indices):
+    names = np.array(['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt',
+                      'sneaker', 'bag', 'ankle boot'])
+    return [names[int(i)] for i in indices]
+""",
+        "dict lookup with tensor keys": """
+LABELS = {0: 't-shirt', 1: 'trouser', 2: 'pullover', 3: 'dress', 4: 'coat', 5: 'sandal',
+          6: 'shirt', 7: 'sneaker', 8: 'bag', 9: 'ankle boot'}
+
+def fashion_mnist_labels(indices):
+    return [LABELS[i] for i in indices]
+""",
         "torchvision's class names": """
 def fashion_mnist_labels(indices):
     names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
@@ -297,6 +336,20 @@ def fashion_mnist_labels(indices):
 """,
     },
     "accuracy": {
+        "d2l's accuracy over len(y)": """
+from d2l import torch as d2l
+
+def accuracy(logits, y):
+    return d2l.accuracy(logits, y) / len(y)
+""",
+        "argmax with keepdim (broadcasts against y)": """
+def accuracy(logits, y):
+    return (logits.argmax(dim=1, keepdim=True) == y).float().mean().item()
+""",
+        "NumPy (fails on logits that require grad)": """
+def accuracy(logits, y):
+    return (logits.numpy().argmax(axis=1) == y.numpy()).mean()
+""",
         "count instead of fraction": """
 def accuracy(logits, y):
     return (logits.argmax(dim=1) == y).sum().item()
@@ -319,6 +372,33 @@ def accuracy(logits, y):
 """,
     },
     "log_softmax": {
+        "o - max only (no log-sum-exp)": """
+def log_softmax(o):
+    return o - o.max(dim=1, keepdim=True).values
+""",
+        "log of torch.softmax": """
+def log_softmax(o):
+    return torch.log(torch.softmax(o, dim=1))
+""",
+        "float32 result (.float())": """
+def log_softmax(o):
+    o = o.float()
+    return o - torch.logsumexp(o, dim=1, keepdim=True)
+""",
+        "under torch.no_grad() (no gradient)": """
+@torch.no_grad()
+def log_softmax(o):
+    m = o.max(dim=1, keepdim=True).values
+    return o - m - (o - m).exp().sum(dim=1, keepdim=True).log()
+""",
+        "row by row into torch.empty (float32, CPU)": """
+def log_softmax(o):
+    out = torch.empty(o.shape)
+    for i in range(o.shape[0]):
+        row = o[i] - o[i].max()
+        out[i] = row - row.exp().sum().log()
+    return out
+""",
         "naive: no max subtracted": """
 def log_softmax(o):
     return o - o.exp().sum(dim=1, keepdim=True).log()
@@ -360,6 +440,25 @@ def log_softmax(o):
 """,
     },
     "cross_entropy": {
+        "d2l's Classifier.loss": """
+from d2l import torch as d2l
+
+def cross_entropy(o, y):
+    return d2l.Classifier.loss(None, o, y)
+""",
+        "missing minus sign": """
+def cross_entropy(o, y):
+    return log_softmax(o)[torch.arange(len(y), device=o.device), y].mean()
+""",
+        "row indices made on the CPU": """
+def cross_entropy(o, y):
+    rows = torch.arange(o.shape[0])
+    return -log_softmax(o)[rows, y.cpu()].mean()
+""",
+        "float32 loss (.float())": """
+def cross_entropy(o, y):
+    return -log_softmax(o.float())[torch.arange(len(y), device=o.device), y].mean()
+""",
         "sum instead of mean": """
 def cross_entropy(o, y):
     return -log_softmax(o)[torch.arange(len(y), device=o.device), y].sum()
@@ -387,6 +486,67 @@ def cross_entropy(o, y):
 """,
     },
     "train_epoch": {
+        "dlcourse.train for one epoch": """
+def train_epoch(net, loader, loss_fn, optimizer, device):
+    history = dlcourse.train(net, loader, [], 1, loss_fn=loss_fn, optimizer=optimizer,
+                             device=device, plot=False)
+    return history["train_loss"][0], history["train_acc"][0]
+""",
+        "d2l's train_batch_ch13 for each batch": """
+from d2l import torch as d2l
+
+def train_epoch(net, loader, loss_fn, optimizer, device):
+    loss_sum, correct, n = 0.0, 0.0, 0
+    for X, y in loader:
+        loss, hits = d2l.train_batch_ch13(net, X, y, loss_fn, optimizer, [device])
+        loss_sum += float(loss) * len(y)
+        correct += hits
+        n += len(y)
+    return loss_sum / n, correct / n
+""",
+        "d2l's train_batch_ch13 imported by name": """
+from d2l.torch import train_batch_ch13
+
+def train_epoch(net, loader, loss_fn, optimizer, device):
+    loss_sum, correct, n = 0.0, 0.0, 0
+    for X, y in loader:
+        loss, hits = train_batch_ch13(net, X, y, loss_fn, optimizer, [device])
+        loss_sum += loss.item() * len(y)
+        correct += hits
+        n += len(y)
+    return loss_sum / n, correct / n
+""",
+        "only X moved to the device": """
+def train_epoch(net, loader, loss_fn, optimizer, device):
+    net.train()
+    loss_sum, correct, n = 0.0, 0, 0
+    for X, y in loader:
+        logits = net(X.to(device))
+        loss = loss_fn(logits, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.item() * len(y)
+        correct += (logits.argmax(1) == y).sum().item()
+        n += len(y)
+    return loss_sum / n, correct / n
+""",
+        "accuracy as a count": """
+def train_epoch(net, loader, loss_fn, optimizer, device):
+    net.train()
+    loss_sum, correct, n = 0.0, 0, 0
+    for X, y in loader:
+        X, y = X.to(device), y.to(device)
+        logits = net(X)
+        loss = loss_fn(logits, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.item() * len(y)
+        correct += (logits.argmax(1) == y).sum().item()
+        n += len(y)
+    return loss_sum / n, float(correct)
+""",
         "mean of the batch means": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
@@ -529,6 +689,43 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
 """,
     },
     "evaluate": {
+        "dlcourse.evaluate_accuracy": """
+def evaluate(net, loader, device):
+    return dlcourse.evaluate_accuracy(net, loader, device)
+""",
+        "d2l's evaluate_accuracy_gpu": """
+from d2l import torch as d2l
+
+def evaluate(net, loader, device):
+    return d2l.evaluate_accuracy_gpu(net, loader, device)
+""",
+        "d2l's evaluate_accuracy_gpu imported by name": """
+from d2l.torch import evaluate_accuracy_gpu
+
+def evaluate(net, loader, device):
+    return evaluate_accuracy_gpu(net, loader, device)
+""",
+        "only X moved to the device": """
+def evaluate(net, loader, device):
+    net.eval()
+    correct, n = 0, 0
+    with torch.no_grad():
+        for X, y in loader:
+            correct += (net(X.to(device)).argmax(1) == y).sum().item()
+            n += len(y)
+    return correct / n
+""",
+        "tensor counts (returns a tensor)": """
+def evaluate(net, loader, device):
+    net.eval()
+    correct, n = 0, 0
+    with torch.no_grad():
+        for X, y in loader:
+            X, y = X.to(device), y.to(device)
+            correct = correct + (net(X).argmax(1) == y).sum()
+            n += len(y)
+    return correct / n
+""",
         "no net.eval()": """
 def evaluate(net, loader, device):
     correct, n = 0, 0
@@ -603,6 +800,20 @@ def evaluate(net, loader, device):
 """,
     },
     "class_accuracy": {
+        "counts in CPU tensors (torch.zeros without device)": """
+def class_accuracy(preds, labels, num_classes):
+    hits = (preds == labels).float()
+    correct = torch.zeros(num_classes).index_add_(0, labels, hits)
+    total = torch.zeros(num_classes).index_add_(0, labels, torch.ones_like(hits))
+    return correct / total
+""",
+        "marks the wrong predictions in preds (in place)": """
+def class_accuracy(preds, labels, num_classes):
+    preds[preds != labels] = num_classes
+    correct = torch.bincount(preds, minlength=num_classes + 1)[:num_classes]
+    total = torch.bincount(labels, minlength=num_classes)
+    return correct.float() / total.float()
+""",
         "precision instead of recall": """
 def class_accuracy(preds, labels, num_classes):
     correct = torch.bincount(labels[preds == labels], minlength=num_classes)
@@ -643,6 +854,20 @@ def class_accuracy(preds, labels, num_classes):
 """,
     },
     "split_indices": {
+        "torch.Tensor(...) makes float indices": """
+import numpy as np
+
+def split_indices(n, valid_fraction, seed):
+    perm = np.random.default_rng(seed).permutation(n)
+    k = int(n * valid_fraction)
+    return torch.Tensor(perm[k:]), torch.Tensor(perm[:k])
+""",
+        "generator never seeded (seed ignored)": """
+def split_indices(n, valid_fraction, seed):
+    perm = torch.randperm(n, generator=torch.Generator())
+    k = int(n * valid_fraction)
+    return perm[k:], perm[:k]
+""",
         "not shuffled: the last k": """
 def split_indices(n, valid_fraction, seed):
     k = int(n * valid_fraction)

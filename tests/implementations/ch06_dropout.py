@@ -43,6 +43,24 @@ def dropout_layer(X, p):
     out[drop] = 0
     return out / (1 - p) if p < 1 else out
 """,
+        "bernoulli_ in place on a new tensor": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError("p must lie in [0, 1]")
+    if p == 1:
+        return X * 0
+    keep = torch.empty_like(X).bernoulli_(1 - p)
+    return X * keep * (1.0 / (1.0 - p))
+""",
+        "rand >= p, no special case for p = 0": """
+def dropout_layer(X, p):
+    if p < 0 or p > 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros_like(X)
+    mask = torch.rand(*X.shape, dtype=X.dtype, device=X.device) >= p
+    return X * mask / (1 - p)
+""",
     },
     "Dropout": {
         "early return in eval mode": """
@@ -64,6 +82,31 @@ class Dropout(nn.Module):
 
     def forward(self, x):
         return dropout_layer(x, self.prob) if self.training else x
+""",
+        "p = 0 in eval mode": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        return dropout_layer(X, self.p if self.training else 0)
+""",
+        "checks p in __init__, extra_repr": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"p = {p}")
+        self.p = p
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+    def forward(self, X):
+        if self.training:
+            X = dropout_layer(X, self.p)
+        return X
 """,
     },
     "dropout_mlp": {
@@ -87,6 +130,21 @@ def dropout_mlp(p1, p2):
         ("hidden2", nn.Linear(256, 256)), ("act2", nn.ReLU()), ("drop2", nn.Dropout(p2)),
         ("out", nn.Linear(256, 10)),
     ]))
+""",
+        "d2l 1.0.3's DropoutMLP: lazy layers": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(
+        nn.Flatten(), nn.LazyLinear(256), nn.ReLU(),
+        nn.Dropout(p1), nn.LazyLinear(256), nn.ReLU(),
+        nn.Dropout(p2), nn.LazyLinear(10))
+""",
+        "a list of layers, in-place ReLU and nn.Dropout": """
+def dropout_mlp(p1, p2):
+    layers = [nn.Flatten()]
+    for n_in, p in ((784, p1), (256, p2)):
+        layers += [nn.Linear(n_in, 256), nn.ReLU(inplace=True), nn.Dropout(p, inplace=True)]
+    layers.append(nn.Linear(256, 10))
+    return nn.Sequential(*layers)
 """,
     },
 }
@@ -178,6 +236,81 @@ def dropout_layer(X, p):
         return X.zero_()
     return X.mul_((torch.rand_like(X) > p).to(X.dtype)).div_(1 - p)
 """,
+        "d2l 1.0.3 verbatim: assert, and a mask on the CPU": """
+def dropout_layer(X, dropout):
+    assert 0 <= dropout <= 1
+    if dropout == 1:
+        return torch.zeros_like(X)
+    mask = (torch.rand(X.shape) > dropout).float()
+    return mask * X / (1.0 - dropout)
+""",
+        "strict bounds: ValueError for p = 0 and p = 1": """
+def dropout_layer(X, p):
+    if not 0 < p < 1:
+        raise ValueError(p)
+    return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
+""",
+        "negative p accepted": """
+def dropout_layer(X, p):
+    if p > 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros_like(X)
+    return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
+""",
+        "p = 1 returns torch.zeros(X.shape): float32, on the CPU": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros(X.shape)
+    return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
+""",
+        "works on X.data: no gradient": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros_like(X)
+    return X.data * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
+""",
+        "one mask shared by the whole batch": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros_like(X)
+    mask = (torch.rand_like(X[0]) > p).to(X.dtype)
+    return X * mask / (1 - p)
+""",
+        "normal random numbers (randn) instead of uniform": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 1:
+        return torch.zeros_like(X)
+    return X * (torch.randn_like(X) > p).to(X.dtype) / (1 - p)
+""",
+        "ends with .float(): float64 becomes float32": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 0:
+        return X
+    if p == 1:
+        return torch.zeros_like(X)
+    return (X * (torch.rand_like(X) > p) / (1 - p)).float()
+""",
+        "returns the scaled mask, not X times it": """
+def dropout_layer(X, p):
+    if not 0 <= p <= 1:
+        raise ValueError(p)
+    if p == 0:
+        return X
+    if p == 1:
+        return torch.zeros_like(X)
+    return (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
+""",
     },
     "Dropout": {
         "training mode ignored": """
@@ -233,6 +366,36 @@ class Dropout(nn.Module):
     def forward(self, X):
         return dropout_layer(X, self.p) if self.training else X
 """,
+        "self.train (a method, always true) instead of self.training": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        if self.train:
+            return dropout_layer(X, self.p)
+        return X
+""",
+        "its own mode flag, which eval() does not change": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+        self.is_training = True
+
+    def forward(self, X):
+        return dropout_layer(X, self.p) if self.is_training else X
+""",
+        "stores the keep probability 1 - p": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = 1 - p
+
+    def forward(self, X):
+        return dropout_layer(X, self.p) if self.training else X
+""",
     },
     "dropout_mlp": {
         "p1 and p2 swapped": """
@@ -264,6 +427,49 @@ def dropout_mlp(p1, p2):
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), Dropout(p1),
                          nn.Linear(512, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10))
+""",
+        "first ReLU missing": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), Dropout(p1),
+                         nn.Linear(256, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10))
+""",
+        "sigmoid instead of ReLU": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.Sigmoid(), Dropout(p1),
+                         nn.Linear(256, 256), nn.Sigmoid(), Dropout(p2), nn.Linear(256, 10))
+""",
+        "softmax at the end": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
+                         nn.Linear(256, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10),
+                         nn.Softmax(dim=1))
+""",
+        "dropout before each Linear: on the input, not after the second ReLU": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), Dropout(p1), nn.Linear(784, 256), nn.ReLU(),
+                         Dropout(p2), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+""",
+        "Dropout(p1) after the second Linear, before its ReLU": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(),
+                         nn.Linear(256, 256), Dropout(p1), nn.ReLU(), Dropout(p2),
+                         nn.Linear(256, 10))
+""",
+        "keep probabilities (TensorFlow's keep_prob)": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(1 - p1),
+                         nn.Linear(256, 256), nn.ReLU(), nn.Dropout(1 - p2), nn.Linear(256, 10))
+""",
+        "p1 and p2 ignored: d2l's 0.2 and 0.5 written in": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(0.2),
+                         nn.Linear(256, 256), nn.ReLU(), Dropout(0.5), nn.Linear(256, 10))
+""",
+        "Linear layers without bias": """
+def dropout_mlp(p1, p2):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256, bias=False), nn.ReLU(), Dropout(p1),
+                         nn.Linear(256, 256, bias=False), nn.ReLU(), Dropout(p2),
+                         nn.Linear(256, 10, bias=False))
 """,
     },
 }
