@@ -45,13 +45,18 @@ def _leaf(g, shape, dtype):
 _CORR1D_SHAPES = ((4, 2), (10, 1), (7, 7), (9, 4), (16, 3))
 
 
-def _corr1d_cases(ns, what):
-    g, out = gen(30), []
-    for W, w in _CORR1D_SHAPES:
+def _correlation_cases(ns, name, seed, shapes, what):
+    """what(ns[name], x, kernel) for random pairs of shapes, in float32 and float64."""
+    g, out = gen(seed), []
+    for x_shape, k_shape in shapes:
         for dtype in (torch.float32, torch.float64):
-            x, u = _leaf(g, (W,), dtype), _leaf(g, (w,), dtype)
-            out.append(what(ns["corr1d"], x, u))
+            out.append(what(ns[name], _leaf(g, x_shape, dtype), _leaf(g, k_shape, dtype)))
     return out
+
+
+def _corr1d_cases(ns, what):
+    return _correlation_cases(ns, "corr1d", 30, [((W,), (w,)) for W, w in _CORR1D_SHAPES],
+                              what)
 
 
 declare(
@@ -88,12 +93,7 @@ _CORR2D_SHAPES = (((3, 3), (2, 2)), ((6, 8), (1, 2)), ((8, 6), (2, 1)), ((5, 7),
 
 
 def _corr2d_cases(ns, what):
-    g, out = gen(32), []
-    for (H, W), (h, w) in _CORR2D_SHAPES:
-        for dtype in (torch.float32, torch.float64):
-            X, K = _leaf(g, (H, W), dtype), _leaf(g, (h, w), dtype)
-            out.append(what(ns["corr2d"], X, K))
-    return out
+    return _correlation_cases(ns, "corr2d", 32, _CORR2D_SHAPES, what)
 
 
 declare(

@@ -346,6 +346,18 @@ def _epochs(ns, lr=True):
 
 
 # The notebook's inputs: a small classifier with batch normalisation and 19 fixed images.
+_MOVES = """\
+class Moves(torch.overrides.TorchFunctionMode):  # counts the tensors moved with .to(), ...
+    count = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in (torch.Tensor.to, torch.Tensor.cuda, torch.Tensor.cpu, torch.as_tensor):
+            self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+"""
+
 _TRAIN_SETUP = """\
 from dlcourse.data import BatchLoader
 
@@ -358,15 +370,7 @@ def pm1_mse(output, y):  # section 9's loss: the MSE against the +-1 coding of y
     return ((output - (2 * F.one_hot(y, 3) - 1)) ** 2).mean()
 
 
-class Moves(torch.overrides.TorchFunctionMode):  # counts the tensors moved with .to(), ...
-    count = 0
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        if func in (torch.Tensor.to, torch.Tensor.cuda, torch.Tensor.cpu, torch.as_tensor):
-            self.count += 1
-        return func(*args, **(kwargs or {}))
-
-
+""" + _MOVES + """\
 def epoch(loss_fn=nn.CrossEntropyLoss(), lr=0.5, momentum=0.0, mode="eval"):
     # one epoch of train_epoch on a fresh net with batch normalisation, in mode "eval" or
     # "train" before the call: what it returned, the net's parameters and batch-norm
@@ -480,15 +484,7 @@ images = (torch.arange(53 * 16) * 37 % 251).to(torch.uint8).reshape(53, 4, 4)
 labels = torch.arange(53) * 5 % 7 % 3
 
 
-class Moves(torch.overrides.TorchFunctionMode):  # counts the tensors moved with .to(), ...
-    count = 0
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        if func in (torch.Tensor.to, torch.Tensor.cuda, torch.Tensor.cpu, torch.as_tensor):
-            self.count += 1
-        return func(*args, **(kwargs or {}))
-
-
+""" + _MOVES + """\
 def run(mode):
     # evaluate on a fresh net in mode "train" or "eval", with batch normalisation whose
     # running statistics are far from any batch's: its result, the net's batch-norm statistics
