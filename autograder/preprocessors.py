@@ -202,18 +202,15 @@ class ExecuteKeepingCredit(Execute):
     def preprocess_cell(self, cell, resources, index):
         self._running = index
         exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
-        if exercise in self._declared:
+        if exercise:
             # Its checks run once, in the grading code, which evaluates the same expressions
             # and more: the test cell itself would only repeat them (and decides nothing).
             self._verdicts[exercise] = self._run_probe(exercise, index)
             return cell, resources
-        cell, resources = super().preprocess_cell(cell, resources, index)
-        if exercise:
-            self._verdicts[exercise] = self._run_probe(exercise, index)
-        return cell, resources
+        return super().preprocess_cell(cell, resources, index)
 
     def _run_probe(self, exercise, index):
-        """Run the probe in the kernel, judge what it wrote here: None if it agrees."""
+        """Run the exercise's grading code in the kernel, grade what it wrote here."""
         folder = Path(getattr(self.km, "workdir", None) or self._folder)
         path = folder / f".dlcourse-verdict-{self._nonce}-{exercise}.pt"
         probe = nbformat.v4.new_code_cell(verdicts.kernel_code(self._chapter, exercise,
@@ -221,7 +218,6 @@ class ExecuteKeepingCredit(Execute):
         cell = self.nb.cells[index]
         self.execute_cell(probe, index, store_history=False)  # its outputs are dropped
         self.nb.cells[index] = cell  # nbclient stores the cell it ran in the notebook
-        declared = exercise in self._declared
         try:
             got = verdicts.load(path)
         except ValueError as error:
@@ -229,9 +225,7 @@ class ExecuteKeepingCredit(Execute):
         finally:
             path.unlink(missing_ok=True)
         want = verdicts.reference(self._chapter, exercise, self._source)
-        if declared:
-            return verdicts.grade(self._chapter, exercise, got, want)
-        return verdicts.judge(self._chapter, exercise, got, want)
+        return verdicts.grade(self._chapter, exercise, got, want)
 
     def preprocess(self, nb, resources=None, km=None):
         info = (resources or {}).get("nbgrader", {})
@@ -240,7 +234,6 @@ class ExecuteKeepingCredit(Execute):
         self._folder = Path((resources or {}).get("metadata", {}).get("path") or ".").resolve()
         self._nonce = secrets.token_hex(8)
         self._probed = {f"test_{name}": name for name in verdicts.probed(self._chapter)}
-        self._declared = verdicts.declared(self._chapter)
         self._verdicts = {}
         coursedir = CourseDirectory(config=self.config)
         self._source = Path(coursedir.format_path(coursedir.source_directory, ".",
@@ -267,23 +260,11 @@ class ExecuteKeepingCredit(Execute):
         return nb, resources
 
     def _apply_verdicts(self, nb, info):
-        """Score each declared exercise's test cell by the grade computed here; zero every
-        other passed test cell whose exercise the clean-process check rejects."""
+        """Score each exercise's test cell by the grade computed here."""
         for cell in nb.cells:
             exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
-            if exercise in self._declared:
+            if exercise:
                 self._score(cell, exercise, info)
-                continue
-            if not exercise or any(o.output_type == "error" for o in cell.outputs):
-                continue
-            problem = self._verdicts.get(exercise, "the check did not run")
-            if problem:
-                message = f"the grader's own check of {exercise} disagrees: {problem}"
-                cell.outputs.append(nbformat.v4.new_output(
-                    "error", ename="IndependentCheckFailed", evalue=message,
-                    traceback=[f"IndependentCheckFailed: {message}"]))
-                self.log.warning("%s / %s: %s", info.get("student"), self._chapter, message)
-
 
     def _score(self, cell, exercise, info):
         """The test cell's outputs become the grade: the report of every requirement (met or

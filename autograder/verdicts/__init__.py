@@ -1,24 +1,18 @@
-"""Verdicts judged outside the student's kernel.
+"""Grading judged outside the student's kernel.
 
-The tests of a notebook run in the student's kernel, where the student's code ran first: an
-IPython input transformer can blank them, a patched ``torch.allclose`` or ``expect_close`` can
-pass anything, a tensor subclass can answer ``==`` with True. So a test cell's points count
-only if a second, independent check agrees.
-
-For every exercise, ``autograder/verdicts/<chapter>.py`` has a *probe*: ``probe_<exercise>(ns)``
-calls the exercise's functions from the namespace ``ns`` on fixed inputs and returns what they
-gave (tensors, numbers, strings, lists and dicts of them). Right after the exercise's test
-cell, the grader runs the probe in the student's kernel, which writes the result to a file.
-The grader reads it back as data only (``torch.load(weights_only=True)``, plain types, plain
-tensors), runs the same probe in its own process on the reference solution, and compares the
-two (``compare_<exercise>(got, want)`` where a chapter defines one, :func:`compare` otherwise).
-Anything the student's kernel does to itself can change what it writes, never the reference
-or the comparison; a missing or unreadable file is a failure.
-
-A chapter may instead declare its exercises by requirement (``declare(name, Requirement(...),
-...)``, see ``runtime.py``): the probe is then the declaration's expressions and hidden inputs,
-and :func:`grade` scores each requirement's share; the notebook's test cell is derived from
-the same declaration (:mod:`autograder.requirements`).
+The notebook's checks run in the student's kernel, where the student's code ran first: an
+IPython input transformer can blank them, a patched ``torch.allclose`` or
+``check_requirements`` can pass anything, a tensor subclass can answer ``==`` with True. So
+they decide nothing. Every exercise is declared by requirement in
+``autograder/verdicts/<chapter>.py`` (``declare(name, Requirement(...), ...)``, see
+``runtime.py``); at grading, the declaration's expressions and hidden inputs run in the
+student's kernel (:func:`kernel_code`), which writes what the student's functions returned to
+a file. The grader reads it back as data only (``torch.load(weights_only=True)``, plain types,
+plain tensors), runs the same code in its own process on the reference solution, and
+:func:`grade` scores each requirement's share. Anything the student's kernel does to itself
+can change what it writes, never the reference or the comparison; a missing or unreadable file
+fails every requirement. The notebook's test cell is derived from the same declaration
+(:mod:`autograder.requirements`).
 """
 
 from __future__ import annotations
@@ -60,8 +54,7 @@ def probed(chapter: str) -> list[str]:
     """The exercises of ``chapter`` that have a probe."""
     if not has_probes(chapter):
         return []
-    return [*_module(chapter).get("EXERCISES", {}),
-            *(name[len("probe_"):] for name in _module(chapter) if name.startswith("probe_"))]
+    return list(_module(chapter).get("EXERCISES", {}))
 
 
 def run(chapter: str, exercise: str, ns: dict) -> dict:
@@ -269,14 +262,7 @@ def grade(chapter: str, exercise: str, got: dict, want: dict) -> Grade:
 
 
 def judge(chapter: str, exercise: str, got: dict, want: dict) -> str | None:
-    """None if the student's probe result ``got`` agrees with the reference ``want``."""
-    if exercise in declared(chapter):
-        result = grade(chapter, exercise, got, want)
-        return None if result.score == result.points else result.report(exercise)
-    if "error" in want:
-        raise RuntimeError(f"the reference solution fails the probe of {exercise}: "
-                           f"{want['error']}")
-    if "error" in got:
-        return got["error"]
-    custom = _module(chapter).get(f"compare_{exercise}")
-    return (custom or compare)(got["value"], want["value"])
+    """None if the student's result ``got`` gets full marks against the reference ``want``,
+    else the grade's report."""
+    result = grade(chapter, exercise, got, want)
+    return None if result.score == result.points else result.report(exercise)

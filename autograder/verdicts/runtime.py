@@ -3,7 +3,7 @@ piece of source, twice: in the student's kernel (on the student's namespace) and
 (on the reference solution's namespace). Nothing here may import from ``autograder``."""
 
 import contextlib
-import math
+import math  # noqa: F401 - the chapter modules run in this namespace and use it
 import sys
 
 import torch
@@ -33,28 +33,9 @@ def gen(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def fill_by_shape(module: torch.nn.Module) -> torch.nn.Module:
-    """Give every parameter values that depend only on its shape, so that two implementations
-    creating the same layers in a different order or under other names get the same weights.
-    Values are of order 1/sqrt(fan_in), like a default initialisation."""
-    with torch.no_grad():
-        for p in module.parameters():
-            n = p.numel()
-            fan_in = max(1, n // p.shape[0]) if p.dim() > 1 else max(1, n)
-            phase = (sum(p.shape) * 0.37) % 1.0
-            values = torch.sin(torch.arange(n, dtype=torch.float64) * 1.618 + phase)
-            p.copy_((values / math.sqrt(fan_in)).reshape(p.shape).to(p.dtype))
-    return module
-
-
 def run_probe(name: str, ns: dict):
-    """{"value": ...} or {"error": "..."}: what the probe of exercise ``name`` saw."""
-    if name in EXERCISES:
-        return {"value": EXERCISES[name].run(ns)}
-    try:
-        return {"value": plain(globals()[f"probe_{name}"](ns))}
-    except BaseException as error:  # noqa: BLE001 - a broken answer is a result too
-        return {"error": f"{type(error).__name__}: {error}"[:500]}
+    """{"value": ...}: what exercise ``name``'s requirements saw on the namespace ``ns``."""
+    return {"value": EXERCISES[name].run(ns)}
 
 
 def require_tensor(value, what):
@@ -98,17 +79,6 @@ class Calls(TorchFunctionMode):
 
     def names(self):
         return ", ".join(sorted(set(self.seen))) or "none"
-
-
-@contextlib.contextmanager
-def forbid(exercise, paths):
-    """RuntimeError after the block if it used one of the built-ins named by ``paths``
-    ("torch.linalg.norm", "numpy.linalg.norm"): the kernel's test that refuses them can be
-    forged."""
-    with watch(paths) as seen:
-        yield
-    if seen:
-        raise RuntimeError(f"{exercise} must not use {seen[0]}")
 
 
 @contextlib.contextmanager
