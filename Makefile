@@ -18,7 +18,7 @@ JOBS        ?= 3
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND ?= Agg
 
-.PHONY: all setup sandbox data notebooks collect examples grade table export feedback lab test lint bench colab-check clean
+.PHONY: all setup sandbox data notebooks release collect examples grade table export feedback lab test lint bench colab-check clean
 
 all: setup data notebooks examples grade
 
@@ -50,6 +50,10 @@ data: setup
 
 notebooks: setup
 	$(PYTHON) -m autograder notebooks
+
+# What students get, as a git repository tagged v<version> in release/ (docs/instructors.md)
+release: setup
+	$(PYTHON) -m autograder release
 
 # FROM: the LMS download (a zip or a folder); see autograder/collect.py for the names it reads
 collect: setup

@@ -5,7 +5,12 @@ against the implementations in ``tests/implementations/<chapter>.py``, per exerc
 
 - its requirements and their points;
 - wrong implementations: how many lose points at grading (all must), and how many of those
-  the notebook's visible checks already catch (the rest surprise the student at grading);
+  the notebook's visible checks already catch (the rest surprise the student at grading).
+  Each is labelled "<requirement>: <the mistake>", and must lose that requirement's share
+  ("forbidden: ..." must call a forbidden built-in);
+- requirements: each must be broken alone (losing no other share) by at least one wrong
+  implementation, so that every sentence the docstring lists is shown to cost points and to
+  cost only its share;
 - alternatives: how many get full marks and pass the visible checks (all must);
 - cascades: for each earlier exercise A that it may call, A wrong (each of A's wrong
   implementations) and this one right gives this one full marks (all must).
@@ -34,6 +39,7 @@ class ExerciseAudit:
     wrong_graded: int = 0  # lose points at grading
     wrong_visible: int = 0  # and fail a visible check
     surprises: list = field(default_factory=list)  # (label, requirements lost)
+    lost: dict = field(default_factory=dict)  # label -> requirements it loses
     alternatives: int = 0
     alternatives_ok: int = 0
     cascades: int = 0
@@ -56,11 +62,21 @@ def audit_chapter(name: str) -> list[ExerciseAudit]:
                 audit.problems.append(f"wrong '{label}' gets full marks")
                 continue
             audit.wrong_graded += 1
+            lost = [r for r, _, _, problem in grade.requirements if problem]
+            audit.lost[label] = lost or ["forbidden"]
+            named = label.split(": ", 1)[0]
+            if named == "forbidden" and not grade.forbidden:
+                audit.problems.append(f"wrong '{label}' calls no forbidden built-in")
+            elif named != "forbidden" and named not in lost:
+                audit.problems.append(f"wrong '{label}' does not lose '{named}' (loses "
+                                      f"{', '.join(lost) or 'only by forbidden calls'})")
             if chapter.run(exercise, source).passed:
-                lost = [r for r, _, _, problem in grade.requirements if problem]
                 audit.surprises.append((label, lost or ["forbidden: " + grade.forbidden]))
             else:
                 audit.wrong_visible += 1
+        for req, _ in audit.requirements:
+            if [req] not in audit.lost.values():
+                audit.problems.append(f"no wrong implementation breaks '{req}' alone")
         for label, source in catalogue.ALTERNATIVES.get(exercise, {}).items():
             audit.alternatives += 1
             grade = chapter.grade(exercise, source)

@@ -141,10 +141,19 @@ def notebook_to_text(nb) -> str:
     return "\n".join(out)
 
 
+def release_tag(root: Path = ROOT) -> str:
+    """The tag of this version's release (``make release``): v + [project] version."""
+    return "v" + tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+
+
+def helper_requirement(root: Path = ROOT) -> str:
+    """What the setup cell pip-installs: the helper of this release, pinned to its tag."""
+    return f"dlcourse @ git+{course_settings(root)['repository']}@{release_tag(root)}"
+
+
 def badge(chapter: str, root: Path = ROOT) -> str:
-    settings = course_settings(root)
-    repo = settings["repository"].removeprefix("https://github.com/").strip("/")
-    url = (f"https://colab.research.google.com/github/{repo}/blob/{settings['branch']}/"
+    repo = course_settings(root)["repository"].removeprefix("https://github.com/").strip("/")
+    url = (f"https://colab.research.google.com/github/{repo}/blob/{release_tag(root)}/"
            f"notebooks/{chapter}/{chapter}.ipynb")
     return (f'<a href="{url}" target="_parent"><img '
             f'src="https://colab.research.google.com/assets/colab-badge.svg" '
@@ -152,9 +161,8 @@ def badge(chapter: str, root: Path = ROOT) -> str:
 
 
 def setup_source(datasets: list[str], root: Path = ROOT) -> str:
-    settings = course_settings(root)
-    url = f"dlcourse @ git+{settings['repository']}@{settings['branch']}"
-    packages = ", ".join(json.dumps(p) for p in [*settings["no-deps"], url])
+    packages = ", ".join(json.dumps(p) for p in [*course_settings(root)["no-deps"],
+                                                 helper_requirement(root)])
     setup_args = ", ".join(json.dumps(d) for d in datasets)
     return (
         "# Setup (read-only). On Colab: install the course helpers and d2l without touching\n"

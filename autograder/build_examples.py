@@ -2,8 +2,8 @@
 
 ``python -m autograder.build_examples`` rewrites them (``make notebooks`` does it after
 regenerating notebooks/); a test checks that the committed ones are up to date. Each example
-is what a student could plausibly hand in; ``EXPECTED_LOSSES`` and the README's table say
-what each must score, and the test suite grades them to check both.
+is what a student could plausibly hand in; ``EXPECTED_LOSSES`` and the table in
+docs/instructors.md say what each must score, and the test suite grades them to check both.
 """
 
 from __future__ import annotations

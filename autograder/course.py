@@ -13,6 +13,7 @@ nbgrader can always fall back on it.
     export                write grades.csv (nbgrader export)
     feedback              write feedback/ HTML (nbgrader generate_feedback)
     audit [CHAPTER ...]   how declared exercises grade known wrong and correct answers
+    release [FOLDER]      what students get, as a git repository tagged v<version> (release/)
 """
 
 from __future__ import annotations
@@ -236,6 +237,8 @@ def main(argv=None) -> None:
     sub.add_parser("feedback")
     p = sub.add_parser("audit")
     p.add_argument("chapters", nargs="*")
+    p = sub.add_parser("release")
+    p.add_argument("target", nargs="?")
     args = parser.parse_args(argv)
     root = args.root.resolve()
 
@@ -282,6 +285,10 @@ def main(argv=None) -> None:
         from .audit import main as audit_main
 
         raise SystemExit(audit_main(args.chapters))
+    elif args.command == "release":
+        from .release import main as release_main
+
+        raise SystemExit(release_main([args.target] if args.target else []))
     elif args.command == "feedback":
         for chapter in chapters():
             if submissions(root, chapter):

@@ -11,7 +11,7 @@ check). Each kernel gets ``cores // jobs`` threads, so that the workers do not f
 cores.
 
 For a course that outgrows one machine, the same per-group job runs anywhere the course
-files are: see "Grading on several machines" in the README.
+files are: see "Grading on several machines" in docs/instructors.md.
 """
 
 from __future__ import annotations

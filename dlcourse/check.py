@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import math
+import sys
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
@@ -24,10 +26,11 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 __all__ = [
-    "autograd_calls", "behaviour", "called", "Check", "CheckFailed", "check_requirements",
-    "compare", "count_calls", "device_check", "expect_close", "expect_equal", "expect_raises",
-    "expect_device_agnostic", "expect_true", "forbid", "gradients", "meta_shapes", "plain",
-    "raises", "replaced", "seeded_weights", "set_parameters", "verdict",
+    "autograd_calls", "behaviour", "call_order", "called", "Check", "CheckFailed",
+    "check_requirements", "compare", "count_calls", "device_check", "expect_close",
+    "expect_equal", "expect_raises", "expect_device_agnostic", "expect_true", "forbid",
+    "gradients", "meta_shapes", "plain", "python_calls", "raises", "replaced", "seeded_weights",
+    "set_parameters", "verdict",
 ]  # fmt: skip
 
 
@@ -263,6 +266,36 @@ class _Watch(TorchFunctionMode):
 
 
 @contextlib.contextmanager
+def python_calls(functions: dict, on_call: Callable[[str], None]):
+    """Call ``on_call(path)`` whenever one of the Python functions in ``functions``
+    ({function: path}) starts, by its code object: a helper bound to a name before the block
+    (``from dlcourse import train``) escapes a replaced attribute, not this."""
+    codes = {}
+    for function, path in functions.items():
+        code = getattr(inspect.unwrap(function), "__code__", None)
+        if code is not None:
+            codes[code] = path
+    if not codes:
+        yield
+        return
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            on_call(codes[frame.f_code])
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)  # an exception from on_call ends the profiling, as it should
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
+
+
+def _python_functions(saved) -> dict:
+    return {obj: path for _, _, obj, path in saved if inspect.isfunction(inspect.unwrap(obj))}
+
+
+@contextlib.contextmanager
 def count_calls(paths: Iterable[str]):
     """Count the calls of the built-ins named by ``paths`` in the block.
 
@@ -325,7 +358,8 @@ def forbid(paths: Iterable[str], exercise: str):
             # registrations (meta kernels look up torch.ops.aten.<op>.default)
             if not path.startswith("torch.ops."):
                 setattr(owner, attr, refusing(path))
-        with _Watch({obj: path for _, _, obj, path in saved}, refuse):
+        with _Watch({obj: path for _, _, obj, path in saved}, refuse), \
+                python_calls(_python_functions(saved), refuse):
             yield
     except ForbiddenCall:
         pass  # judged below, as a failed check rather than a crash
@@ -497,20 +531,46 @@ def raises(fn, *args, **kwargs) -> str:
     return "no error"
 
 
-def called(names, fn, *args) -> list[str]:
-    """Which of the torch functions ``names`` (``["conv2d", "max_pool2d"]``) ``fn(*args)``
-    called, whatever module or alias reached them: a check of what a network does, not of
-    which classes it is built from."""
-    seen = set()
+def _torch_calls(fn, *args) -> list[tuple[str, tuple, dict]]:
+    """(name, args, kwargs) of each torch function ``fn(*args)`` called, in order, whatever
+    module or alias reached it (calls inside those functions are not counted)."""
+    seen = []
 
     class Spy(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
-            seen.add(getattr(func, "__name__", ""))
+            seen.append((getattr(func, "__name__", ""), args, kwargs or {}))
             return func(*args, **(kwargs or {}))
 
     with Spy(), torch.no_grad():
         fn(*args)
+    return seen
+
+
+def called(names, fn, *args) -> list[str]:
+    """Which of the torch functions ``names`` (``["conv2d", "max_pool2d"]``) ``fn(*args)``
+    called, whatever module or alias reached them: a check of what a network does, not of
+    which classes it is built from."""
+    seen = {name for name, _, _ in _torch_calls(fn, *args)}
     return [name for name in names if name in seen]
+
+
+def call_order(names, fn, *inputs) -> list[str]:
+    """The calls ``fn(*args)`` made to the torch functions ``names``, in order; a dropout
+    as ``"dropout 0.5"`` (its p) when it is active and not at all when it is not (eval mode).
+    ``call_order(["linear", "dropout"], net.train(), x)`` says where a network's dropout
+    sits, whatever modules it is built from and whatever the rest of the network does."""
+    order = []
+    for name, args, kwargs in _torch_calls(fn, *inputs):
+        if name not in names:
+            continue
+        if "dropout" in name:
+            p = kwargs.get("p", args[1] if len(args) > 1 else 0.5)
+            if not kwargs.get("training", kwargs.get("train", args[2] if len(args) > 2
+                                                      else True)):
+                continue
+            name = f"{name} {float(p):g}"
+        order.append(name)
+    return order
 
 
 def behaviour(net, x) -> dict[str, bool]:
@@ -598,7 +658,7 @@ def meta_shapes(build, input_shape, *args, **kwargs) -> list[tuple[int, ...]]:
 
 # What the visible checks' expressions can use besides the notebook's own names.
 HELPERS = {"autograd_calls": autograd_calls, "behaviour": behaviour, "called": called,
-           "device_check": device_check, "meta_shapes": meta_shapes,
+           "call_order": call_order, "device_check": device_check, "meta_shapes": meta_shapes,
            "gradients": gradients, "raises": raises, "seeded_weights": seeded_weights,
            "set_parameters": set_parameters, "torch": torch}
 

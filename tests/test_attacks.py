@@ -37,12 +37,12 @@ CH = "ch01_dag_autograd"
 
 # A wrong answer for every exercise, each one the tests and the clean check reject.
 WRONG = {
-    "dag_forward": impl.WRONG["dag_forward"]["squared norm"],
-    "dag_grads_autograd": impl.WRONG["dag_grads_autograd"]["swapped outputs"],
-    "dag_grads_manual": impl.WRONG["dag_grads_manual"]["w1's first use only"],
-    "second_derivative": impl.WRONG["second_derivative"]["the first derivative"],
-    "descend": impl.WRONG["descend"]["gradient ascent"],
-    "accumulated_gradient": impl.WRONG["accumulated_gradient"]["averaged over batches"],
+    "dag_forward": impl.WRONG["dag_forward"]["values: squared norm"],
+    "dag_grads_autograd": impl.WRONG["dag_grads_autograd"]["values: swapped outputs"],
+    "dag_grads_manual": impl.WRONG["dag_grads_manual"]["grad_w1: w1's first use only"],
+    "second_derivative": impl.WRONG["second_derivative"]["values: the first derivative"],
+    "descend": impl.WRONG["descend"]["values: gradient ascent"],
+    "accumulated_gradient": impl.WRONG["accumulated_gradient"]["values: averaged over batches"],
 }
 
 PATCHED_CHECKS = """
@@ -311,9 +311,9 @@ def test_resource_attacks_are_bounded_and_cost_only_their_cell(ours):
     assert errors.get("descend") == "BlockingIOError", errors
 
 
-def test_attack_table_in_the_readme(ours):
-    """The README lists each attack of this file with its outcome."""
-    readme = (ROOT / "README.md").read_text()
+def test_attack_table_in_the_instructors_guide(ours):
+    """docs/instructors.md lists each attack of this file with its outcome."""
+    guide = (ROOT / "docs" / "instructors.md").read_text()
     for student in attacks(0):
         if student != "victim":
-            assert f"`{student}`" in readme, student
+            assert f"`{student}`" in guide, student

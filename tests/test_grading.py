@@ -51,17 +51,18 @@ PRINTS_5_MB = impl06.ALTERNATIVES["dropout_mlp"]["nn.Dropout"] + '\nprint("x" * 
 # cost dag_grads_autograd, which calls it; the scores are what tests/harness.py's in-process
 # grade gives these answers.
 END_TO_END = {
-    ("e2e_wrong", CH01): ({"dag_forward": impl01.WRONG["dag_forward"]["squared norm"],
-                          "accumulated_gradient":
-                              impl01.WRONG["accumulated_gradient"]["averaged over batches"]},
+    ("e2e_wrong", CH01): ({"dag_forward": impl01.WRONG["dag_forward"]["values: squared norm"],
+                          "accumulated_gradient": impl01.WRONG["accumulated_gradient"][
+                              "values: averaged over batches"]},
                          {"test_dag_forward": 0.75, "test_accumulated_gradient": 0.75}),
     ("e2e_alternative", CH01): ({"second_derivative": impl01.ALTERNATIVES["second_derivative"][
                                     "torch.func.grad twice, vmapped"],
                                  "descend": impl01.ALTERNATIVES["descend"]["one parameter vector"]},
                                 {}),
     # a forbidden built-in scores the exercise 0; inverted modes lose all but "module"
-    ("e2e_wrong", CH06): ({"dropout_layer": impl06.WRONG["dropout_layer"]["calls F.dropout"],
-                          "Dropout": impl06.WRONG["Dropout"]["modes inverted"]},
+    ("e2e_wrong", CH06): ({"dropout_layer": impl06.WRONG["dropout_layer"][
+                              "forbidden: calls F.dropout"],
+                          "Dropout": impl06.WRONG["Dropout"]["training: modes inverted"]},
                          {"test_dropout_layer": 0, "test_Dropout": 0.25}),
     # the kernel dies in test_Dropout: dropout_layer, graded before, keeps its points
     ("e2e_kernel_death", CH06): ({"Dropout": KILLS_THE_KERNEL},
@@ -205,12 +206,13 @@ def graded_plain(tmp_path_factory):
     return scores(course.gradebook_rows(root))
 
 
-def readme_examples():
-    """{(student, chapter): (code points, plain nbgrader points or None)} from the README."""
+def documented_examples():
+    """{(student, chapter): (code points, plain nbgrader points or None)} from the
+    instructors' guide (docs/instructors.md, "The example submissions")."""
     documented = {}
     row = re.compile(r"\|\s*`(example_\w+)`\s*\|\s*(ch\d\d_\w+)\s*\|"
                      r"\s*([\d./]+)\s*\|\s*([\d./]*)\s*\|")
-    for line in (ROOT / "README.md").read_text().splitlines():
+    for line in (ROOT / "docs" / "instructors.md").read_text().splitlines():
         m = row.match(line)
         if m:
             documented[(m.group(1), m.group(2))] = (m.group(3), m.group(4) or None)
@@ -222,10 +224,11 @@ def total(cells) -> str:
     return f"{sum(v[0] for v in cells.values()):g}/{sum(v[1] for v in cells.values()):g}"
 
 
-def test_examples_get_the_grades_the_readme_gives(graded, graded_plain):
-    """The README's example table is what grading produces, here and with plain nbgrader."""
+def test_examples_get_the_grades_the_instructors_guide_gives(graded, graded_plain):
+    """docs/instructors.md's example table is what grading produces, here and with plain
+    nbgrader."""
     _, table, _ = graded
-    documented = readme_examples()
+    documented = documented_examples()
     assert set(documented) == set(build_examples.examples())
     for key, (points, plain_points) in documented.items():
         assert total(table[key]) == points, key
@@ -263,7 +266,7 @@ def test_stderr_does_not_zero_a_correct_cell(graded):
     nb = autograded(root, "example_warning", CH06)
     test_cell = next(c for c in nb.cells if c.get("id") == "test_dropout_layer")
     # graded outside the test cell: its output is the grade's report, whatever the student's
-    # code wrote to stderr while it was checked (plain nbgrader: 0, see the README's table)
+    # code wrote to stderr while it was checked (plain nbgrader: 0, see docs/instructors.md's table)
     text = "".join(o.get("text", "") for o in test_cell.outputs)
     assert "dropout_layer: 3 of 3 points" in text
     assert all(o.get("name") != "stderr" for o in test_cell.outputs)

@@ -20,7 +20,8 @@ def submissions_of_ch06(root):
         shutil.copytree(build_examples.EXAMPLES / student / CH06,
                         root / "submitted" / student / CH06)
     shutil.copytree(ROOT / "solutions" / CH06, root / "submitted" / "instructor" / CH06)
-    wrong = build_examples.submission(CH06, {"Dropout": impl06.WRONG["Dropout"]["modes inverted"]})
+    wrong = build_examples.submission(
+        CH06, {"Dropout": impl06.WRONG["Dropout"]["training: modes inverted"]})
     (root / "submitted" / "wrong" / CH06).mkdir(parents=True)
     nbformat.write(wrong, root / "submitted" / "wrong" / CH06 / f"{CH06}.ipynb")
     broken = root / "submitted" / "broken" / CH06 / f"{CH06}.ipynb"

@@ -108,7 +108,8 @@ def test_no_deps_pins_agree():
     for pin in pins:
         assert re.search(rf"^D2L\s*:=\s*{re.escape(pin)}$", makefile, re.M), pin
         assert f"pip install --no-deps {pin}" in env
-        assert pin in (ROOT / "README.md").read_text()
+        assert pin in (ROOT / "docs" / "instructors.md").read_text()  # why --no-deps
+        assert f"pip install --no-deps {pin}" in (ROOT / "docs" / "students.md").read_text()
 
 
 def test_readme_and_ci_use_the_two_commands():
@@ -215,7 +216,8 @@ def test_setup_cell_on_colab_installs_only_our_packages(chapter, monkeypatch):
     assert command[1:4] == ["-m", "pip", "install"] and "--no-deps" in command
     packages = [a for a in command[4:] if not a.startswith("-")]
     settings = authoring.course_settings()
-    assert packages == [*settings["no-deps"],
-                        f"dlcourse @ git+{settings['repository']}@{settings['branch']}"]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    # pinned to the release's tag, never to a branch
+    assert packages == [*settings["no-deps"], f"dlcourse @ git+{settings['repository']}@v{version}"]
     assert not any(re.match(r"(torch|numpy|ipython)\b", p, re.I) for p in packages)
     assert list(datasets) == nb.metadata["dlcourse"]["datasets"]

@@ -30,9 +30,9 @@ def _back_home():
     ("ch08", "torch.optim.Adam(net.parameters(), lr=1e-3)", "(0.2860, 0.3530)"),
 ])
 def test_the_recipe_is_read_from_the_training_cell(chapter, optimizer, normalize):
-    # These are the recipes the README's, ch07's and ch08's CPU figures were measured with: a
-    # chapter that changes its recipe fails here, a reminder that those figures need measuring
-    # again.
+    # These are the recipes docs/instructors.md's, ch07's and ch08's CPU figures were measured
+    # with: a chapter that changes its recipe fails here, a reminder that those figures need
+    # measuring again.
     path, cell, _, _ = recipe_cpu.CHAPTERS[chapter]
     source = dict(recipe_cpu.run_chapter.code_cells(ROOT / path))[cell]
     assert recipe_cpu.optimizer_expression(source) == optimizer

@@ -105,11 +105,13 @@ _references: dict = {}
 
 @cache  # read once per grading process, not once per exercise
 def _key(chapter: str, solution: Path) -> str:
-    """What the reference results depend on: the probes, the solution's code, torch (its
-    installed version, read without importing it)."""
+    """What the reference results depend on: the probes, the helpers their expressions use
+    (dlcourse/check.py), the solution's code, torch (its installed version, read without
+    importing it)."""
     nb = nbformat.read(solution, as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    text = "\0".join([source(chapter), importlib.metadata.version("torch"), *code])
+    helpers = (HERE.parents[1] / "dlcourse" / "check.py").read_text()
+    text = "\0".join([source(chapter), helpers, importlib.metadata.version("torch"), *code])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -115,8 +115,8 @@ declare(
     Requirement("no nan", 0.5, "no nan and no negative distance: a squared distance that "
                 "rounds below 0 counts as 0",
                 visible=[("bool(pairwise_distances(torch.randn(150, 8)).isnan().any())",
-                          "||a||² + ||b||² - 2 a·b can round below 0: clamp it at 0 "
-                          "(.clamp_min(0)) before .sqrt()"),
+                          "||a||² + ||b||² - 2 a·b can round below 0, and the square root of "
+                          "a negative number is nan: clamp the squares at 0 first"),
                          ("bool((pairwise_distances(torch.randn(150, 8)) < 0).any())",
                           "a distance is never negative: clamp the squares at 0, then take "
                           "the square root")],
@@ -197,7 +197,8 @@ _X4 = "torch.tensor([1.0, 2.0, 4.0, 10.0])"
 declare(
     "summary_stats",
     Requirement("mean", 0.25, "the mean of the elements",
-                visible=[(f"float(summary_stats({_X4})[0])", "x.mean()"),
+                visible=[(f"float(summary_stats({_X4})[0])",
+                          "the mean of all the elements, as a Python float"),
                          ("float(summary_stats(torch.tensor([-1.5, 0.5, 4.0]))[0])",
                           "the sum divided by the number of elements")],
                 hidden=_stat(0), **_STATS_TOL),
@@ -215,8 +216,8 @@ declare(
     Requirement("std", 0.5, "the standard deviation as np.std: the square root of the mean of "
                 "(x - mean)², dividing by n, not by n - 1 as torch.std does",
                 visible=[(f"float(summary_stats({_X4})[2])",
-                          "divide by n as np.std does (torch.std divides by n - 1: use "
-                          "correction=0)"),
+                          "divide by n as np.std does: torch.std divides by n - 1 unless told "
+                          "otherwise (the demo above shows how)"),
                          ("float(summary_stats(torch.tensor([2.5]))[2])",
                           "one value has std 0 (dividing by n - 1 = 0 gives nan)")],
                 hidden=_stat(2), **_STATS_TOL),
@@ -384,7 +385,8 @@ declare(
                 hidden=_ranks(_tol_cases)),
     Requirement("int", 0.25, "returns a Python int (int(...), not a tensor)",
                 visible=[("type(matrix_rank(torch.eye(3))).__name__",
-                          "(S > tol).sum() is a tensor: return int(...)"),
+                          "a count made with torch is a 0-dim tensor: convert it to a Python "
+                          "int"),
                          ("type(matrix_rank(torch.eye(3), tol=0.5)).__name__",
                           "an int with a given tol too")],
                 hidden=_rank_types),
@@ -438,8 +440,9 @@ declare(
                 "set, although -0.0 < 0 is False), 0 otherwise",
                 visible=[("[int(float32_fields(v)[0]) for v in (1.5, -2.0, -0.0, 0.0, "
                           "-float('inf'))]",
-                          "read the sign bit: -0.0 has it set; an int32 view is signed, so "
-                          "mask it with & 0xFFFFFFFF before shifting (or use & 1)")],
+                          "read the sign bit: -0.0 has it set; an int32 view is signed, and a "
+                          "negative int shifted right stays negative: keep only the bit you "
+                          "want")],
                 hidden=lambda ns: [int(ns["float32_fields"](v)[0])
                                    for v in _normal_values() + _special_values()]),
     Requirement("exponent", 0.5, "exponent is the stored 8-bit field e, biased: x = ±(1 + f / "
@@ -454,7 +457,8 @@ declare(
                 visible=[("[int(float32_fields(v)[2]) for v in (0.15625, 1.0, 0.75, -123.25, "
                           "1.0 + 2.0 ** -23)]",
                           "0.15625 = 1.25 * 2**-3: f = 0.25 * 2**23 = 2**21, without the "
-                          "leading 1; the low 23 bits (& 0x7FFFFF)")],
+                          "leading 1; only the low 23 bits, without the exponent and sign "
+                          "above them")],
                 hidden=_field(2, _normal_values)),
     Requirement("special values", 0.25, "zeros and subnormals have exponent 0 (x = ±f · "
                 "2**-149), ±inf exponent 255 and fraction 0",
@@ -508,12 +512,13 @@ def _strides_types(ns):
 
 declare(
     "contiguous_strides",
-    Requirement("values", 0.5, "the last stride is 1 and stride[k] = stride[k + 1] · "
-                "shape[k + 1] (row-major, in elements), for a tuple, a list or a torch.Size; () "
-                "for the shape ()",
+    Requirement("values", 0.5, "the strides of a contiguous (row-major) tensor of this shape: "
+                "how many elements one step along each dimension skips in storage, for a tuple, "
+                "a list or a torch.Size; () for the shape ()",
                 visible=[("[int(s) for s in contiguous_strides((2, 3, 4))]",
-                          "row-major: stride[k] = stride[k + 1] * shape[k + 1] (not shape[k]), "
-                          "the last one 1"),
+                          "row-major: the last index runs fastest (stride 1), and one step along "
+                          "a dimension skips everything the dimensions after it hold, not its "
+                          "own size"),
                          ("[int(s) for s in contiguous_strides([5, 1, 3])]",
                           "a list works as a tuple does"),
                          ("[int(s) for s in contiguous_strides(torch.Size([4, 2]))]",
@@ -580,26 +585,32 @@ def _index_types(ns):
 
 declare(
     "storage_index",
-    Requirement("position", 0.5, "the sum over k of index[k] · strides[k], each index with its "
-                "own stride (tuples or lists)",
+    Requirement("position", 0.5, "the storage position of element index of a tensor with "
+                "these strides and offset 0, for any number of dimensions (tuples or lists)",
                 visible=[("int(storage_index((1, 2), (4, 1)))",
-                          "index[0] * strides[0] + index[1] * strides[1]"),
+                          "strides (4, 1): one step along dimension 0 skips 4 storage elements, "
+                          "one step along dimension 1 skips 1; element (1, 2) is that many steps "
+                          "from element (0, 0)"),
                          ("int(storage_index((1, 2), (1, 4)))",
-                          "pair index[k] with strides[k], in the same order"),
+                          "each dimension moves by its own stride (here those of a transpose): "
+                          "the k-th index goes with the k-th stride"),
                          ("int(storage_index([2, 0, 3], [1, 12, 4]))",
                           "lists work as tuples do; indices count from 0"),
-                         ("int(storage_index((), ()))", "no dimensions: position 0")],
+                         ("int(storage_index((), ()))",
+                          "no dimensions: the only element is at the offset, 0 here")],
                 hidden=_positions),
-    Requirement("offset", 0.25, "plus the storage offset, added once (0 by default)",
+    Requirement("offset", 0.25, "a storage offset (0 by default) moves every element by that "
+                "many positions",
                 visible=[("int(storage_index((0, 1), (4, 2), offset=5)) "
                           "- int(storage_index((0, 1), (4, 2)))",
-                          "add the storage offset once, not once per dimension"),
+                          "the offset is where element (0, ..., 0) sits: it moves the position "
+                          "once, not once per dimension"),
                          ("int(storage_index((), (), 3))",
                           "offset is the third argument")],
                 hidden=_offsets),
     Requirement("int", 0.25, "returns a Python int (not a tensor or a NumPy integer)",
                 visible=[("type(storage_index((1, 2), (4, 1))).__name__",
-                          "a sum of Python ints is an int; int(...) a tensor or NumPy result"),
+                          "a tensor or a NumPy integer is not a Python int: convert it"),
                          ("type(storage_index([1, 2], [4, 1], 3)).__name__",
                           "an int for lists too")],
                 hidden=_index_types),

@@ -55,16 +55,16 @@ _FORWARD_CASES = lambda: _dag_cases(101, (1, 2, 3, 5, 8))
 
 declare(
     "dag_forward",
-    Requirement("values", 1.25, "q = ||x3||, the Euclidean norm, with x1 = w1 @ x, x2 = x + "
-                "w2 @ x1, x3 = w1 @ (x1 + x2) (matrix-vector products, column vectors), for "
-                "any D (D = 1 too): a 0-dim tensor",
+    Requirement("values", 1.25, "q = ||x3||, the Euclidean norm, for the chapter's DAG x1 = w1 "
+                "x, x2 = x + w2 x1, x3 = w1 (x1 + x2) (w1 x: the matrix times the column vector), "
+                "for any D (D = 1 too): a 0-dim tensor",
                 visible=[("dag_forward(w1, w2, x)",
                           "worked out by hand: x1 = (0, -2), x2 = (-1, -1), x3 = (-4, -6), "
                           "q = sqrt(52), a 0-dim tensor"),
                          ("dag_forward(u1, u2, v)",
-                          "w1 @ x, not x @ w1 (the lecture's column vectors: a transpose gives "
-                          "other numbers when w1 is not symmetric), and matrix products, not "
-                          "element-wise ones"),
+                          "the lecture's column vectors: w1 x is w1 times the column x (x "
+                          "times w1 amounts to w1 transposed, which shows when w1 is not "
+                          "symmetric), and matrix products, not element-wise ones"),
                          ("dag_forward(torch.tensor([[-2.0]]), torch.tensor([[-1.0]]), "
                           "torch.tensor([3.0]))",
                           "x3 = (-6,) here: q is the norm, not the squared norm or the sum")],
@@ -137,8 +137,9 @@ declare(
                 visible=[("(lambda a, b, c: (raises(dag_grads_autograd, a, b, c), "
                           "[(t.requires_grad, t.grad is None, torch.equal(t, t0)) for t, t0 in "
                           "zip((a, b, c), (w1, w2, x))])[1])(w1.clone(), w2.clone(), x.clone())",
-                          "work on copies that require gradients (w1.detach().requires_grad_()):"
-                          " w1.requires_grad_() changes the caller's tensor")],
+                          "w1.requires_grad_() changes the caller's tensor: differentiate with "
+                          "respect to copies, detached from the caller's tensors, that require "
+                          "gradients")],
                 hidden=_autograd_untouched),
     Requirement("autograd", 0.25, "the gradients come from autograd (torch.autograd.grad, as "
                 "taught; backward() on copies works too), not from formulas written by hand",
@@ -164,21 +165,21 @@ declare(
     Requirement("grad_w1", 1.5, "dq/dw1, first, of shape (D, D): w1 is used twice, so its "
                 "gradient is the sum of the contributions of both uses",
                 visible=[("torch.no_grad()(dag_grads_manual)(w1, w2, x)[0]",
-                          "w1 is used twice, in x1 = w1 x and in x3 = w1 (x1 + x2): add the "
-                          "contributions of both uses"),
+                          "w1 is used twice, in x1 and in x3: its gradient is the sum of the "
+                          "contributions of both uses, not the last one alone"),
                          ("torch.no_grad()(dag_grads_manual)(u1, u2, v)[0]",
-                          "x1 reaches q along two paths (directly in x1 + x2, and through x2): "
-                          "the gradient reaching x1 is the sum of both, each carried back by the "
-                          "transpose of the matrix it went through")],
+                          "x1 is used twice too (in x2 and in x1 + x2): the gradient reaching "
+                          "it collects both paths; weights that are not symmetric show a "
+                          "missing or extra transpose")],
                 hidden=lambda ns: _manual(ns, lambda grads: grads[0])),
     Requirement("grad_w2", 1.25, "dq/dw2, second, of shape (D, D)",
                 visible=[("torch.no_grad()(dag_grads_manual)(w1, w2, x)[1]",
-                          "q = ||x3||: the gradient of q with respect to x3 is x3 / q (2 x3 "
-                          "would be that of q ** 2)"),
+                          "start from the gradient of the norm q = ||x3|| itself (a unit "
+                          "vector), not from that of its square"),
                          ("torch.no_grad()(dag_grads_manual)(u1, u2, v)[1]",
-                          "w2 is used once, in x2 = x + w2 x1: for y = W u, dq/dW is the outer "
-                          "product of the gradient reaching y with u (gradient first); a sum "
-                          "passes its gradient unchanged to each of its terms")],
+                          "w2 is used once, in x2: its gradient comes from the gradient reaching "
+                          "x2 and the vector w2 multiplies there; with weights that are not "
+                          "symmetric, a transposed result shows")],
                 hidden=lambda ns: _manual(ns, lambda grads: grads[1])),
     Requirement("dtype", 0.25, "both gradients have the inputs' dtype (float64 in, float64 out)",
                 visible=[("[g.dtype for g in torch.no_grad()(dag_grads_manual)(w1.double(), "
@@ -238,14 +239,13 @@ declare(
                           "a 0-dim x too"),
                          ("second_derivative(lambda t: 3 * t + 1, torch.zeros(3, "
                           "dtype=torch.float64)).dtype",
-                          "torch.zeros(x.shape) is float32: torch.zeros_like(x) has x's dtype")],
+                          "torch.zeros(x.shape) is float32: make the zeros in x's dtype")],
                 hidden=lambda ns: _second_cases(ns, _AFFINE, lambda f, fn, x: [
                     f(fn, x), str(f(fn, x).dtype)])),
     Requirement("dtype", 0.25, "the result has x's dtype (float64 in, float64 out)",
                 visible=[("second_derivative(torch.sin, torch.linspace(-1.0, 1.0, 3, "
                           "dtype=torch.float64)).dtype",
-                          "differentiate x itself (x.detach().requires_grad_()), in its dtype: "
-                          "no .float()")],
+                          "differentiate a copy of x in x's own dtype: no .float()")],
                 hidden=lambda ns: _second_cases(ns, _CURVED,
                                                 lambda f, fn, x: str(f(fn, x).dtype))),
     Requirement("untouched", 0.25, "the caller's x is left as it was: no requires_grad set on "
@@ -253,8 +253,8 @@ declare(
                 visible=[("(lambda x: (raises(second_derivative, torch.sin, x), [x.requires_grad, "
                           "x.grad is None, torch.equal(x, torch.linspace(-1.0, 1.0, 5))])[1])"
                           "(torch.linspace(-1.0, 1.0, 5))",
-                          "differentiate a copy (x.detach().requires_grad_()): x.requires_grad_()"
-                          " changes the caller's tensor")],
+                          "x.requires_grad_() changes the caller's tensor: differentiate with "
+                          "respect to a detached copy that requires gradients")],
                 hidden=lambda ns: _second_cases(ns, _CURVED[:2] + _AFFINE[:1],
                                                 _second_untouched)),
 )
@@ -324,7 +324,8 @@ declare(
     Requirement("result", 0.25, "returns (a, b) as two Python floats; steps=0 returns (a, b) "
                 "as given",
                 visible=[("[type(v).__name__ for v in descend(0.5, -1.5, 0.1, 3)]",
-                          "return Python floats: a.item(), b.item()"),
+                          "tensors are not Python floats: convert a and b before returning "
+                          "them"),
                          ("descend(0.7, -0.2, 0.1, 0)",
                           "steps=0 takes no step: the starting point comes back, as floats (a "
                           "result set only inside the loop does not exist then)")],
@@ -404,9 +405,9 @@ declare(
                 visible=[("[torch.allclose(g, h) for g, h in zip(accumulated_gradient("
                           "linear_model(stale=True), nn.MSELoss(), batches), "
                           "accumulated_gradient(linear_model(), nn.MSELoss(), batches))]",
-                          "[same result with and without a stale .grad, per parameter]: clear "
-                          "the gradients first, model.zero_grad() (or p.grad = None) before "
-                          "the first backward()")],
+                          "[same result with and without a stale .grad, per parameter]: "
+                          "backward() adds to what .grad already holds: clear the model's "
+                          "gradients before the first backward()")],
                 hidden=_accumulated_stale),
     Requirement("one backward per batch", 0.5, "backward() is called once per mini-batch, and "
                 "the gradients add up in .grad",

@@ -2,6 +2,8 @@
 # requirement's statement, points, visible expressions (the notebook's test cell checks them
 # against the reference's stored values) and hidden inputs (grading only). Everything the
 # docstrings list, the notebook checks, grading scores and the feedback says comes from here.
+from copy import deepcopy
+
 from torch import nn
 
 # What "without nn.Linear", "without nn.MSELoss" and "without autograd" rule out: every route
@@ -29,6 +31,23 @@ bias = torch.tensor([0.5, 0.0, -1.0, 1.0])  # weight (D, C) = (4, 3), bias (D,) 
 """
 
 
+def _gradcheck(f, *inputs):
+    """Whether autograd's gradients of f with respect to each input agree with finite
+    differences (in float64): a result computed from the inputs themselves, whatever its
+    values (those are the values' concern), and in whatever dtype (the dtype's)."""
+    leaves = tuple(x.detach().double().requires_grad_() for x in inputs)
+    return torch.autograd.gradcheck(f, leaves, eps=1e-3, atol=1e-2, rtol=1e-2,
+                                    raise_exception=False)
+
+
+def _if_no_bias_works(f, x, weight, what, otherwise):
+    """what() where f(x, weight) gives a tensor, else ``otherwise``: a bias=None that fails is
+    the concern of "no bias" alone."""
+    if raises(f, x, weight) != "no error" or not isinstance(f(x, weight), torch.Tensor):
+        return otherwise
+    return what()
+
+
 def _linear_cases(ns, what):
     g, out = gen(21), []
     for N, C, D in _LINEAR_SHAPES:
@@ -41,38 +60,43 @@ def _linear_cases(ns, what):
 
 declare(
     "linear_forward",
-    Requirement("values", 1, "Y = x @ weight.T + bias, of shape (N, D): weight is (D, C) as in "
-                "nn.Linear, the bias is added to every row (N = 1 and D = 1 too)",
+    Requirement("values", 1, "what nn.Linear computes, of shape (N, D): Y[n, d] is the dot "
+                "product of x[n] with weight[d] (weight is (D, C) as in nn.Linear), plus "
+                "bias[d] (N = 1 and D = 1 too)",
                 visible=[("linear_forward(x, weight, bias)",
-                          "Y = x @ weight.T + bias, the bias added to every row"),
+                          "row n is the lecture's W x + b for the sample x[n], written as a row; "
+                          "the bias is added to every row"),
                          ("linear_forward(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), "
                           "torch.tensor([[0.0, 1.0], [-1.0, 2.0]]), torch.tensor([0.0, 10.0]))",
-                          "weight is (D, C): x @ weight.T, not x @ weight (which also runs "
-                          "when C = D)"),
+                          "weight is (D, C), out-features first: a product with weight as it "
+                          "is stored gives other numbers (and still runs when C = D)"),
                          ("linear_forward(torch.tensor([[1.0, 2.0]]), torch.tensor([[3.0, -1.0]]),"
                           " torch.tensor([0.5]))",
                           "keep the shape (N, D) when N = 1 or D = 1: no squeeze")],
                 hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: f(x, w, b))),
-    Requirement("no bias", 0.25, "bias=None gives x @ weight.T, nothing added",
+    Requirement("no bias", 0.25, "bias=None: no bias, nothing added",
                 visible=[("linear_forward(x, weight)",
-                          "bias=None means no bias: test it with `if bias is not None`")],
+                          "bias=None means no bias: add nothing (test for None itself: `if "
+                          "bias:` fails on a tensor of several elements)")],
                 hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: [f(x, w), f(x, w, None)])),
-    Requirement("gradients", 0.5, "gradients flow to x, weight and bias (no .detach(), .data, "
-                "NumPy, or copies into an nn.Linear)",
-                visible=[("gradients(linear_forward, x, weight, bias)",
-                          "compute with the tensors themselves: no .detach(), .data, .numpy() or "
-                          "torch.tensor(...) on the way"),
-                         ("gradients(linear_forward, x, weight)",
-                          "without a bias, gradients still flow to x and weight")],
-                hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: [gradients(f, x, w, b),
-                                                                        gradients(f, x, w)])),
+    Requirement("gradients", 0.5, "autograd's gradients with respect to x, weight and bias are "
+                "those of the function computed (no .detach(), .data, NumPy, or copies into an "
+                "nn.Linear)",
+                visible=[("torch.autograd.gradcheck(linear_forward, (x.double().requires_grad_(), "
+                          "weight.double().requires_grad_(), bias.double().requires_grad_()), "
+                          "eps=1e-3, atol=1e-2, rtol=1e-2, raise_exception=False)",
+                          "gradcheck compares autograd's gradients with finite differences: "
+                          "compute with the tensors themselves, no .detach(), .data, .numpy() "
+                          "or torch.tensor(...) on the way")],
+                hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: [
+                    _gradcheck(f, x, w, b),
+                    _if_no_bias_works(f, x, w, lambda: _gradcheck(lambda a, c: f(a, c), x, w),
+                                      True)])),
     Requirement("dtype and device", 0.25, "the result has x's dtype (float64 in, float64 out) "
                 "and is on x's device (a GPU on Colab)",
                 visible=[("linear_forward(x.double(), weight.double(), bias.double()).dtype",
                           "compute in x's dtype: no .float(), no output buffer made with "
                           "torch.zeros(...)"),
-                         ("linear_forward(x.double(), weight.double()).dtype",
-                          "without a bias too: make nothing in float32"),
                          ('device_check(linear_forward, torch.ones(3, 4, device="meta"), '
                           'torch.ones(2, 4, device="meta"), torch.ones(2, device="meta"))',
                           "the meta device stands in for a GPU: make no tensor on the CPU"),
@@ -80,7 +104,8 @@ declare(
                           'torch.ones(2, 4, device="meta"))',
                           "bias=None: add nothing, or make zeros on x's device")],
                 hidden=lambda ns: _linear_cases(ns, lambda f, x, w, b: [
-                    str(f(x, w, b).dtype), str(f(x, w).dtype)])),
+                    str(f(x, w, b).dtype),
+                    _if_no_bias_works(f, x, w, lambda: str(f(x, w).dtype), str(x.dtype))])),
     forbidden=BUILT_IN_LINEAR,
     setup=_LINEAR_SETUP,
 )
@@ -114,19 +139,24 @@ def _backward_one(i):
 
 declare(
     "linear_backward",
-    Requirement("grad_x", 0.75, "grad_x = grad_y @ weight, of shape (N, C)",
+    Requirement("grad_x", 0.75, "grad_x, the gradient of the loss with respect to x, of x's "
+                "shape (N, C)",
                 visible=[("torch.no_grad()(linear_backward)(grad_y, x, weight)[0]",
-                          "grad_x = grad_y @ weight: (N, D) @ (D, C), no transpose")],
+                          "x[n, c] feeds every output of its row n, through weight[:, c]: add "
+                          "up those contributions; the result has x's shape (N, C)")],
                 hidden=_backward_one(0)),
-    Requirement("grad_w", 0.75, "grad_w = grad_y.T @ x, of shape (D, C): summed over the "
-                "batch, not averaged",
+    Requirement("grad_w", 0.75, "grad_w, the gradient with respect to weight, of weight's "
+                "shape (D, C): the contributions of the N samples summed, not averaged",
                 visible=[("torch.no_grad()(linear_backward)(grad_y, x, weight)[1]",
-                          "grad_w = grad_y.T @ x has weight's shape (D, C), summed over the "
-                          "batch")],
+                          "weight[d, c] is used by every sample, with x[n, c]: add up the "
+                          "contributions of the N samples; the result has weight's shape (D, "
+                          "C)")],
                 hidden=_backward_one(1)),
-    Requirement("grad_b", 0.75, "grad_b = grad_y summed over the batch (dim 0), of shape (D,)",
+    Requirement("grad_b", 0.75, "grad_b, the gradient with respect to the bias, of shape (D,): "
+                "the contributions of the N samples summed, not averaged",
                 visible=[("torch.no_grad()(linear_backward)(grad_y, x, weight)[2]",
-                          "grad_b = grad_y.sum(dim=0): summed over the batch, not averaged")],
+                          "the bias is added to every row: its gradient collects what comes "
+                          "back from all N samples (a sum, not a mean), one value per output")],
                 hidden=_backward_one(2)),
     Requirement("dtype", 0.25, "the three gradients have the inputs' dtype (float64 in, float64 "
                 "out)",
@@ -163,25 +193,29 @@ def _mse_cases(ns, what):
 
 declare(
     "mse",
-    Requirement("values", 1, "a 0-dim tensor: the mean of (input - target) ** 2 over all "
-                "elements",
+    Requirement("values", 1, "a 0-dim tensor: the mean, over all the elements, of the squared "
+                "differences between input and target",
                 visible=[("mse(torch.tensor([[3.0]]), torch.tensor([[0.0]]))",
                           "a 0-dim tensor: the mean of the squared differences (no sqrt, no "
                           ".item())"),
                          ("mse(torch.arange(12.0).reshape(4, 3), torch.ones(4, 3))",
-                          "average over all 12 elements, not over the 4 rows: .mean(), not "
-                          ".sum() / len(input) or .mean(dim=0)"),
+                          "average over all 12 elements, not over the 4 rows: len(input) is "
+                          "the number of rows, and a mean along one dimension gives a tensor of "
+                          "means"),
                          ("mse(torch.ones(2, 2), torch.ones(2, 2))",
                           "equal tensors have a zero error")],
                 hidden=lambda ns: _mse_cases(ns, lambda f, x, y: f(x, y))),
-    Requirement("gradients", 0.5, "differentiable with respect to input: its gradient is "
-                "2 (input - target) / input.numel()",
-                visible=[("gradients(lambda input: mse(input, torch.tensor([0.0, 2.0, 5.0])), "
-                          "torch.tensor([1.0, 2.0, 3.0]))",
-                          "compute with input itself: no .item(), .detach() or "
-                          "torch.tensor(...)")],
-                hidden=lambda ns: _mse_cases(ns, lambda f, x, y: gradients(
-                    lambda input: f(input, y), x))),
+    Requirement("gradients", 0.5, "differentiable with respect to input: autograd's gradient "
+                "is that of the function computed (no .item(), .detach() or torch.tensor(...))",
+                visible=[("torch.autograd.gradcheck(lambda input: mse(input, torch.tensor([0.0, "
+                          "2.0, 5.0]).double()), torch.tensor([1.0, 2.0, 3.0]).double()"
+                          ".requires_grad_(), eps=1e-3, atol=1e-2, rtol=1e-2, "
+                          "raise_exception=False)",
+                          "gradcheck compares autograd's gradients with finite differences: "
+                          "compute with input itself, no .item(), .detach() or "
+                          "torch.tensor(...) on the way")],
+                hidden=lambda ns: _mse_cases(ns, lambda f, x, y: _gradcheck(
+                    lambda input: f(input, y.double()), x))),
     Requirement("dtype", 0.25, "the result has input's dtype (float64 in, float64 out)",
                 visible=[("mse(torch.ones(2, 3, dtype=torch.float64), "
                           "torch.zeros(2, 3, dtype=torch.float64)).dtype",
@@ -230,14 +264,14 @@ declare(
                     (torch.zeros(0, dtype=torch.long), 1), (torch.zeros(0, dtype=torch.long), 6))]),
     Requirement("dtype", 0.25, "the result is float32",
                 visible=[("pm1_targets(torch.tensor([1, 0]), 2).dtype",
-                          "float32 targets: torch.full(..., -1.0) or .float(), not int64 or "
-                          "NumPy's float64")],
+                          "float32 targets: a tensor filled with the ints -1 and 1 is int64, "
+                          "one made with NumPy float64")],
                 hidden=lambda ns: [str(ns["pm1_targets"](labels, K).dtype)
                                    for labels, K in _pm1_cases()]),
     Requirement("device", 0.25, "the result is on labels' device (a GPU on Colab)",
                 visible=[('device_check(pm1_targets, torch.tensor([1, 0, 2], device="meta"), 3)',
-                          "the meta device stands in for a GPU: create the targets with "
-                          "device=labels.device")]),
+                          "the meta device stands in for a GPU: make every new tensor on "
+                          "labels' device")]),
     Requirement("labels", 0.25, "labels is not modified",
                 visible=[("(labels := torch.tensor([2, 0, 1]), pm1_targets(labels, 3))[0]",
                           "no in-place operation on labels (unsqueeze_, labels[...] = ...)")],
@@ -274,19 +308,17 @@ declare(
                 "the sizes above, all with biases: 105,506 parameters",
                 visible=[("{n: tuple(p.shape) for n, p in seeded_weights(Net(), x_net[:1])"
                           ".named_parameters()}",
-                          "conv1 = nn.Conv2d(1, 32, 5), conv2 = nn.Conv2d(32, 64, 5), fc1 = "
-                          "nn.Linear(256, 200), fc2 = nn.Linear(200, 10), under these names"),
-                         ("sum(p.numel() for p in seeded_weights(Net(), x_net[:1])"
-                          ".parameters())",
-                          "all four layers with biases: 105,506 parameters"),
+                          "four layers, registered under the names conv1, conv2, fc1 and fc2, "
+                          "with the sizes of the docstring (in and out channels, kernel size, "
+                          "in and out features), all with biases"),
                          ("{n: type(m).__name__ for n, m in seeded_weights(Net(), x_net[:1])"
                           ".named_children() if n in ('conv1', 'conv2', 'fc1', 'fc2')}",
                           "conv1 and conv2 are nn.Conv2d, fc1 and fc2 nn.Linear")]),
     Requirement("forward", 2, "the output (N, 10) for a batch of N images, the layers applied "
                 "in the order above (checked with fixed weights: seeded_weights)",
                 visible=[("seeded_weights(Net(), x_net[:1])(x_net[:1])",
-                          "conv1, max-pool 3, ReLU, conv2, max-pool 2, ReLU, view(-1, 256), "
-                          "fc1, ReLU, fc2 (no ReLU on the output)"),
+                          "apply the layers in the docstring's order: max-pooling before each "
+                          "ReLU, pooling sizes 3 then 2, and no ReLU on the output"),
                          ("seeded_weights(Net(), x_net)(x_net)",
                           "each image on its own: flatten to (N, 256), not to one vector")],
                 hidden=_net_outputs, rtol=1e-3, atol=1e-4),
@@ -305,20 +337,25 @@ _COUNT_SETUP = """\
 shared = nn.Linear(5, 5)  # one layer used twice: its 30 parameters count once
 encoder, decoder = nn.Linear(4, 4), nn.Linear(4, 4)
 decoder.weight = encoder.weight  # tied weights: one 4 x 4 Parameter in two layers
+head = nn.Linear(4, 2)
+bn = nn.BatchNorm1d(6)  # parameters weight and bias; buffers running_mean, running_var, ...
 """
 
 
 class _Custom(nn.Module):
-    def __init__(self):
+    def __init__(self, buffer=True):
         super().__init__()
-        self.scale = nn.Parameter(torch.ones(()))
+        self.scale = nn.Parameter(torch.ones(1))  # 0-dim parameters are count's (plain's)
         self.matrix = nn.Parameter(torch.zeros(2, 3, 4))
-        self.register_buffer("running", torch.zeros(100))
+        if buffer:
+            self.register_buffer("running", torch.zeros(100))
         self.frozen = nn.Parameter(torch.zeros(50), requires_grad=False)
 
 
 def _count_modules():
-    """{kind: [modules]}: plain ones, with frozen parameters, with shared ones, with buffers."""
+    """{kind: [modules]}: plain ones, with frozen parameters (no buffers), with shared ones (no
+    frozen parameters, no buffers), with buffers. Each kind holds only its own difficulty, so
+    that a mistake about another one does not show in it."""
     frozen = nn.Linear(3, 4)
     frozen.bias.requires_grad_(False)
     deep = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Conv2d(4, 4, 3), nn.Flatten(), nn.Linear(16, 3))
@@ -333,7 +370,7 @@ def _count_modules():
                                                      nn.Linear(6, 2)),
                   nn.ModuleList([nn.Linear(2, 2), nn.ParameterList([nn.Parameter(
                       torch.zeros(2, 3, 4)), nn.Parameter(torch.ones(()))])])],
-        "frozen": [frozen, deep, nn.Linear(5, 5).requires_grad_(False), _Custom()],
+        "frozen": [frozen, deep, nn.Linear(5, 5).requires_grad_(False), _Custom(buffer=False)],
         "shared": [nn.Sequential(tied, nn.Tanh(), nn.Linear(4, 4), nn.Tanh(), tied),
                    nn.Sequential(nn.Sequential(block, nn.Linear(3, 3)), block),
                    nn.ModuleDict({"embed": embed, "head": head})],
@@ -347,50 +384,93 @@ def _counts(kind):
     return lambda ns: [int(ns["count_parameters"](m)) for m in _count_modules()[kind]]
 
 
+# frozen, shared and buffers compare count_parameters with itself: the count of a module minus
+# that of the same module without the difficulty (frozen parameters removed as bias=False
+# removes a bias, the buffers removed, each parameter listed once), 0 when the difficulty is
+# handled, whatever else the count gets wrong (that is count's concern).
+def _without_frozen(module):
+    module = deepcopy(module)
+    for m in module.modules():
+        for name, p in list(m._parameters.items()):
+            if p is not None and not p.requires_grad:
+                m._parameters[name] = None
+    return module
+
+
+def _without_buffers(module):
+    module = deepcopy(module)
+    for m in module.modules():
+        m._buffers.clear()
+    return module
+
+
+def _listed_once(module):
+    return nn.ParameterList(list(module.parameters()))
+
+
+def _excess(kind, reference):
+    return lambda ns: [int(ns["count_parameters"](m) - ns["count_parameters"](reference(m)))
+                       for m in _count_modules()[kind]]
+
+
+def _result_types(ns):
+    """The types count_parameters returns, on the modules where it does not fail (a failure is
+    the concern of the requirement whose modules show it)."""
+    f = ns["count_parameters"]
+    return sorted({type(f(m)).__name__ for ms in _count_modules().values() for m in ms
+                   if raises(f, m) == "no error"})
+
+
 declare(
     "count_parameters",
-    Requirement("count", 0.75, "the number of scalars (p.numel()) of the parameters of module "
-                "and of all its submodules, whatever their type; 0 without parameters",
+    Requirement("count", 0.75, "the number of scalars in the parameters of module and of all "
+                "its submodules, whatever their type (a 4 x 3 weight holds 12); 0 without "
+                "parameters",
                 visible=[("int(count_parameters(nn.Linear(3, 4)))",
-                          "count scalars (p.numel()), not parameter tensors: 4 x 3 weights + 4 "
-                          "biases"),
+                          "count scalars, not parameter tensors: 4 x 3 weights + 4 biases"),
                          ("int(count_parameters(nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), "
                           "nn.Flatten(), nn.Linear(8, 2))))",
                           "every submodule's parameters count, whatever the layer type"),
                          ("int(count_parameters(nn.ParameterList([nn.Parameter(torch.zeros(2, 3, "
                           "4)), nn.Parameter(torch.ones(()))])))",
-                          "p.numel() counts every element (24) and a 0-dim parameter as 1; "
-                          "len(p) does not"),
+                          "a (2, 3, 4) parameter holds 24 scalars and a 0-dim one holds 1; "
+                          "len(p) is the size of the first dimension only"),
                          ("int(count_parameters(nn.ReLU()))", "no parameters: 0")],
                 hidden=_counts("plain")),
     Requirement("frozen", 0.25, "parameters with requires_grad=False do not count",
-                visible=[("int(count_parameters(nn.Sequential(nn.Linear(3, 4)"
-                          ".requires_grad_(False), nn.Linear(4, 2))))",
-                          "count only the parameters with p.requires_grad")],
-                hidden=_counts("frozen")),
+                visible=[("int(count_parameters(nn.Linear(3, 4).requires_grad_(False)))",
+                          "a frozen parameter (requires_grad=False) is not trainable: a frozen "
+                          "layer counts 0"),
+                         ("int(count_parameters(nn.Sequential(nn.Linear(3, 4)"
+                          ".requires_grad_(False), head)) - count_parameters(head))",
+                          "a frozen layer adds nothing to the count of the rest")],
+                hidden=_excess("frozen", _without_frozen)),
     Requirement("shared", 0.5, "a parameter shared between submodules (a layer used twice, tied "
                 "weights) counts once",
-                visible=[("int(count_parameters(nn.Sequential(shared, nn.ReLU(), shared)))",
-                          "module.parameters() lists each Parameter once: do not add up "
-                          "submodules"),
+                visible=[("int(count_parameters(nn.Sequential(shared, nn.ReLU(), shared)) - "
+                          "count_parameters(shared))",
+                          "a layer used twice is one set of parameters: counting it per use "
+                          "counts it twice"),
                          ("int(count_parameters(nn.Sequential(nn.Sequential(shared), "
-                          "nn.Sequential(nn.Tanh(), shared))))",
-                          "the same layer in two branches counts once: no recursion over "
-                          "children() adding up their counts"),
-                         ("int(count_parameters(nn.Sequential(encoder, nn.ReLU(), decoder)))",
-                          "a Parameter in two layers (tied weights) counts once: not a sum over "
-                          "modules()")],
-                hidden=_counts("shared")),
+                          "nn.Sequential(nn.Tanh(), shared))) - count_parameters(shared))",
+                          "the same layer in two branches counts once: adding up the counts of "
+                          "the branches counts it twice"),
+                         ("int(count_parameters(nn.Sequential(encoder, nn.ReLU(), decoder)) - "
+                          "count_parameters(nn.ParameterList([encoder.weight, encoder.bias, "
+                          "decoder.bias])))",
+                          "a Parameter in two layers (tied weights) counts once: adding up "
+                          "layer by layer counts it twice")],
+                hidden=_excess("shared", _listed_once)),
     Requirement("buffers", 0.25, "buffers (such as batch norm's running statistics) do not count",
-                visible=[("int(count_parameters(nn.BatchNorm1d(6)))",
+                visible=[("int(count_parameters(bn) - count_parameters(nn.ParameterList("
+                          "[bn.weight, bn.bias])))",
                           "running_mean, running_var and num_batches_tracked are buffers, not "
                           "parameters: not state_dict()")],
-                hidden=_counts("buffers")),
+                hidden=_excess("buffers", _without_buffers)),
     Requirement("int", 0.25, "returns a Python int, not a tensor or a NumPy number",
                 visible=[("type(count_parameters(nn.Linear(3, 4))).__name__",
-                          "sum(p.numel() ...) is an int; torch.tensor(...).sum() is a tensor")],
-                hidden=lambda ns: sorted({type(ns["count_parameters"](m)).__name__
-                                          for ms in _count_modules().values() for m in ms})),
+                          "return a Python int: a sum computed with torch is a tensor")],
+                hidden=_result_types),
     setup=_COUNT_SETUP,
 )
 

@@ -70,12 +70,21 @@ def _pool2d_values(ns, mode):
     return out
 
 
+def _gradcheck(f, X):
+    """Whether autograd's gradients of f at X agree with finite differences (in float64): a
+    result computed from X itself, whatever its values (those are max's and avg's concern) and
+    its dtype (the dtype's)."""
+    return torch.autograd.gradcheck(f, (X.detach().double().requires_grad_(),), eps=1e-3,
+                                    atol=1e-2, rtol=1e-2, raise_exception=False)
+
+
 def _pool2d_gradients(ns):
     g, out = gen(43), []
     for shape, pool_size in (((5, 6), (2, 3)), ((4, 4), (3, 1)), ((3, 5), (1, 1))):
         for mode in ("max", "avg"):
-            X = torch.rand(shape, generator=g, dtype=torch.float64) + 1  # a maximum above 0
-            out.append(gradients(lambda t, p=pool_size, m=mode: ns["pool2d"](t, p, m), X))
+            # distinct values 1 apart: no maximum within eps of another
+            X = torch.randperm(shape[0] * shape[1], generator=g).reshape(shape) + 1.0
+            out.append(_gradcheck(lambda t, p=pool_size, m=mode: ns["pool2d"](t, p, m), X))
     return out
 
 
@@ -87,13 +96,14 @@ def _pool2d_dtypes(ns):
 
 declare(
     "pool2d",
-    Requirement("max", 0.5, 'mode="max", the default: Y[i, j] is the maximum of X[i:i + p_h, '
-                "j:j + p_w], of shape (H - p_h + 1, W - p_w + 1), for any 2-D X (a transposed "
-                "view too); X is not modified",
+    Requirement("max", 0.5, 'mode="max", the default: Y[i, j] is the maximum of the p_h x '
+                "p_w window of X whose top-left corner is (i, j), of shape (H - p_h + 1, W - "
+                "p_w + 1), for any 2-D X (a transposed view too); X is not modified",
                 visible=[("pool2d(torch.arange(9.0).reshape(3, 3), (2, 2))",
                           "stride 1: the output has shape (H - p_h + 1, W - p_w + 1)"),
                          ("pool2d(torch.arange(9.0).reshape(3, 3), (1, 2))",
-                          "pool_size is (height, width): rows i:i + p_h, columns j:j + p_w"),
+                          "pool_size is (height, width): a window has p_h rows and p_w "
+                          "columns"),
                          ("pool2d(-1 - torch.arange(12.0).reshape(3, 4) * 5 % 7, (2, 3))",
                           "every value is negative here: start a running maximum at -inf "
                           "(or use window.max()), not at 0"),
@@ -103,8 +113,8 @@ declare(
                           ".reshape(3, 3))",
                           "the second value is X after the call: do not modify X in place")],
                 hidden=lambda ns: _pool2d_values(ns, "max")),
-    Requirement("avg", 0.5, 'mode="avg": Y[i, j] is the mean of X[i:i + p_h, j:j + p_w]; X is '
-                "not modified",
+    Requirement("avg", 0.5, 'mode="avg": Y[i, j] is the mean of the same window; X is not '
+                "modified",
                 visible=[('pool2d(torch.arange(9.0).reshape(3, 3), (2, 2), "avg")',
                           "the mean of each window"),
                          ('pool2d(torch.arange(12.0).reshape(3, 4), (2, 3), "avg")',
@@ -113,42 +123,50 @@ declare(
                           ".reshape(3, 3))",
                           "the second value is X after the call: do not divide X in place")],
                 hidden=lambda ns: _pool2d_values(ns, "avg")),
-    Requirement("gradients", 0.25, "gradients flow back to X (fill the output with tensors, not "
-                ".item() values, and not under torch.no_grad())",
-                visible=[("gradients(pool2d, torch.arange(12.0).reshape(3, 4) * 5 % 12, (2, 2))",
-                          "the gradient of a maximum goes to the element that achieved it: "
-                          "no .item(), no torch.no_grad()"),
-                         ('gradients(pool2d, torch.arange(12.0).reshape(3, 4), (2, 3), "avg")',
-                          "the gradient of a mean is spread equally over the window")],
+    Requirement("gradients", 0.25, "gradients flow back to X: autograd's are those of the "
+                "function computed (tensors, not .item() values, and not under torch.no_grad())",
+                visible=[("torch.autograd.gradcheck(lambda X: pool2d(X, (2, 2)), "
+                          "((torch.arange(12.0).reshape(3, 4) * 5 % 12).double()"
+                          ".requires_grad_(),), eps=1e-3, atol=1e-2, rtol=1e-2, "
+                          "raise_exception=False)",
+                          "gradcheck compares autograd's gradients with finite differences: "
+                          "fill the output with tensors, no .item(), no torch.no_grad()"),
+                         ('torch.autograd.gradcheck(lambda X: pool2d(X, (2, 3), "avg"), '
+                          "(torch.arange(12.0).reshape(3, 4).double().requires_grad_(),), "
+                          "eps=1e-3, atol=1e-2, rtol=1e-2, raise_exception=False)",
+                          "the same in the average mode")],
                 hidden=_pool2d_gradients),
     Requirement("mode", 0.25, 'a mode other than "max" or "avg" raises ValueError (d2l '
                 "silently returns zeros)",
                 visible=[('raises(pool2d, torch.ones(3, 3), (2, 2), "min")',
-                          'raise ValueError(...) for a mode other than "max" or "avg"'),
+                          '"min" is not a mode: raise a ValueError, do not fall through to a '
+                          'result'),
                          ('raises(pool2d, torch.ones(3, 3), (2, 2), "mean")',
                           'the average mode is called "avg"; "mean" is an unknown mode')],
                 hidden=lambda ns: [raises(ns["pool2d"], torch.ones(4, 4), (2, 2), bad)
                                    for bad in ("min", "mean", "sum", "average")]),
     Requirement("dtype", 0.25, "the result has X's dtype (float64 in, float64 out)",
                 visible=[("pool2d(torch.ones(3, 3, dtype=torch.float64), (2, 2)).dtype",
-                          "torch.zeros(...) is float32: create the output with dtype=X.dtype"),
+                          "torch.zeros(...) is float32 whatever X is: make the output in X's "
+                          "dtype"),
                          ('pool2d(torch.ones(3, 4, dtype=torch.float64), (2, 2), "avg").dtype',
-                          "create the output with dtype=X.dtype")],
+                          "the average mode too: the output in X's dtype")],
                 hidden=_pool2d_dtypes),
     Requirement("device", 0.25, "the result is on X's device (a GPU on Colab)",
                 visible=[('device_check(pool2d, torch.ones(3, 4, device="meta"), (2, 2))',
-                          "the meta device stands in for a GPU: create the output with "
-                          "device=X.device"),
+                          "the meta device stands in for a GPU: make the output on X's "
+                          "device"),
                          ('device_check(pool2d, torch.ones(4, 4, device="meta"), (3, 2), "avg")',
-                          "create the output with device=X.device")]),
+                          "the average mode too: the output on X's device")]),
     forbidden=BUILT_IN_POOL,
 )
 
 
 # --- max_pool2d --------------------------------------------------------------------------
 # Each requirement's inputs leave the others' mistakes out where they can: the settings and
-# the padding on one image (N = 1), the gradients on sizes the windows tile exactly, without
-# padding, with an explicit stride.
+# the padding on one image (N = 1), the gradients on one image or one channel (a mix-up of
+# the two is the values' concern), on sizes the windows tile exactly, without padding, with an
+# explicit stride.
 def _shape(g, k_h, k_w, batch=True):
     """A random (N, C, H, W) in which a k_h x k_w window fits; N = 1 unless ``batch``."""
     N, C = (int(v) for v in torch.randint(1, 4, (2,), generator=g))
@@ -253,7 +271,8 @@ declare(
                 visible=[("max_pool2d(-1 - x_pool, 2, stride=2, padding=1)",
                           "pad with -inf, not zeros: a padded zero must never be the maximum"),
                          ("max_pool2d(-1 - x_pool, 3, stride=2, padding=1)",
-                          "pad with F.pad(..., value=float('-inf')) on every side")],
+                          "padding 1 goes on every side (top, bottom, left, right), all of it "
+                          "-inf")],
                 hidden=lambda ns: _pool_cases(ns, "max_pool2d", 48, [
                     ((k, s, p), {}) for k, s, p in (
                         (3, 3, 1), (3, 1, 1), (3, 2, 1), (4, 3, 2), (5, 2, 2), (2, 2, 1),
@@ -280,7 +299,7 @@ declare(
                           ".data, .detach() or torch.no_grad())")],
                 hidden=lambda ns: _gradients(ns, "max_pool2d", 47, [
                     ((1, 2, 7, 9), (3, 2)), ((1, 3, 6, 4), (2, 1)), ((2, 1, 9, 9), (3, 3)),
-                    ((1, 2, 6, 8), (2, 2)), ((2, 2, 7, 8), (3, 2, 1))])),
+                    ((1, 2, 6, 8), (2, 2)), ((1, 2, 7, 9), (3, 2))])),
     Requirement("dtype", 0.25, "the result has input's dtype (float64 in, float64 out)",
                 visible=[("max_pool2d(x_pool.double(), 3, 2, 1).dtype",
                           "a -inf border made with torch.full(...) is float32 unless "
@@ -359,7 +378,7 @@ declare(
                           "graph (no .data, .detach() or torch.no_grad())")],
                 hidden=lambda ns: _gradients(ns, "avg_pool2d", 52, [
                     ((1, 2, 6, 9), (3, 3)), ((1, 3, 6, 4), (2, 2)), ((2, 1, 8, 8), (4, 4)),
-                    ((2, 2, 7, 8), (3, 2))],
+                    ((1, 2, 8, 6), (2, 2))],
                     dtype=torch.float32)),
     Requirement("dtype", 0.25, "the result has input's dtype (float64 in, float64 out)",
                 visible=[("avg_pool2d(x_pool.double(), 3, 3).dtype",
@@ -405,7 +424,7 @@ declare(
     Requirement("values", 0.5, "y[n, c] is the mean of x[n, c] over its H x W values",
                 visible=[("global_avg_pool(torch.arange(120.0).reshape(2, 3, 4, 5) * 7 % 11)"
                           ".reshape(-1)",
-                          "the mean over height and width (dimensions 2 and 3), not the sum or "
+                          "each channel's average over all its H x W positions, not the sum or "
                           "the maximum"),
                          ("global_avg_pool(torch.arange(42.0).reshape(1, 2, 3, 7) ** 2)"
                           ".reshape(-1)",
@@ -431,7 +450,10 @@ declare(
                 visible=[("global_avg_pool(torch.ones(2, 3, 4, 4, dtype=torch.float64)).dtype",
                           "a result made with torch.zeros(N, C) is float32: reduce x itself"),
                          ('device_check(global_avg_pool, torch.ones(2, 3, 4, 4, device="meta"))',
-                          "the meta device stands in for a GPU: reduce x itself (x.mean)")],
+                          "the meta device stands in for a GPU: compute from x itself, no new "
+                          "tensor made on the CPU")],
                 hidden=lambda ns: _global_cases(ns, lambda out: str(out.dtype), seed=59)),
     setup="x_t = torch.arange(120.0).reshape(2, 3, 5, 4).transpose(2, 3)  # not contiguous",
+    # the built-in the section shows (nn.AdaptiveAvgPool2d) would be the exercise, copied
+    forbidden=BUILT_IN_AVG_POOL,
 )

@@ -90,7 +90,8 @@ declare(
                 "tuple or NumPy strings)",
                 visible=[("[type(fashion_mnist_labels([0, 5])).__name__] + [type(s).__name__ for "
                           "s in fashion_mnist_labels([0, 5])]",
-                          "build a list of str: [names[int(i)] for i in indices]")],
+                          "one Python str per index, in a Python list (not a NumPy array, "
+                          "a tuple or NumPy strings)")],
                 hidden=lambda ns: [[type(out).__name__, sorted({type(s).__name__ for s in out})]
                                    for out in map(ns["fashion_mnist_labels"],
                                                   [list(range(10)), [7], [], [9, 9, 0]])]),
@@ -104,21 +105,50 @@ declare(
 
 # --- log_softmax -------------------------------------------------------------------------
 def _log_softmax_inputs():
+    # moderate logits: every way of computing log-softmax gives its values here (large ones
+    # are the stable requirement's)
     g = gen(502)
     return [torch.randn(shape, generator=g, dtype=dtype) * scale + 2
             for shape in ((1, 1), (1, 7), (5, 1), (6, 3), (3, 6), (4, 4), (64, 10), (4, 1000))
-            for dtype in _DTYPES for scale in (1.0, 30.0)]
+            for dtype in _DTYPES for scale in (1.0, 5.0)]
 
 
 def _large_logits():
-    g = gen(503)
-    inputs = [(torch.rand(shape, generator=g, dtype=dtype) * 2 - 1) * 1e4
-              for shape in ((8, 10), (3, 2), (16, 100)) for dtype in _DTYPES]
+    """Rows of logits of +-1e4 in which one logit exceeds the others by 200 or more: there
+    log-softmax is o minus the row's max, whatever the formula's other terms, so these judge
+    the overflow and underflow and nothing else."""
+    g, inputs = gen(503), []
+    for n, c in ((8, 10), (3, 2), (16, 100)):
+        for dtype in _DTYPES:
+            ranks = torch.argsort(torch.rand(n, c, generator=g), dim=1)
+            offsets = (torch.rand(n, 1, generator=g) * 2 - 1) * 5e3
+            inputs.append(((ranks - (c - 1) / 2) * (1e4 / c) + offsets).to(dtype))
     # rows on very different scales: a global max instead of each row's underflows
-    inputs.append(torch.tensor([[1e4, 0.0, -1e4], [-1e4, -1e4 + 1, -1e4 + 2], [5.0, 6.0, 7.0]]))
-    # equal logits: -log C (in float64: float32 rounds log(4) off next to 1e4)
-    inputs += [torch.full((2, 4), v, dtype=torch.float64) for v in (1e4, -1e4)]
+    inputs.append(torch.tensor([[1e4, 0.0, -1e4], [-1e4, -2e4, -3e4], [0.0, 300.0, -300.0]]))
     return inputs
+
+
+def _shift_inputs():
+    """Moderate float64 logits, equal ones among them: log_softmax(o + c) must equal
+    log_softmax(o) for c = +-1e4 (float64 keeps o + c exact enough to tell)."""
+    g = gen(506)
+    return [torch.randn(shape, generator=g, dtype=torch.float64) * 3
+            for shape in ((1, 5), (6, 3), (4, 4), (16, 10))] + \
+        [torch.zeros(2, 4, dtype=torch.float64), torch.tensor([[5.0, 6.0, 7.0]]).double()]
+
+
+def _shifted(fn, inputs):
+    return [fn(o + c) - fn(o) for o in inputs for c in (1e4, -1e4)]
+
+
+def _slope(fn, o):
+    """True if autograd's gradient of ``fn`` at ``o`` agrees with ``fn``'s own finite
+    differences (else GradcheckError): differentiable, whatever ``fn`` computes (its values
+    are a requirement of their own). ``o`` is passed as 1 * o, logits computed by a network,
+    so that modifying it in place (a requirement of its own too) does not stop the gradient;
+    eps and atol leave room for a float32 result."""
+    o = o.detach().double().requires_grad_()
+    return torch.autograd.gradcheck(lambda t: fn(1 * t), o, eps=1e-3, atol=1e-3)
 
 
 def _kept(fn, *inputs):
@@ -130,34 +160,45 @@ def _kept(fn, *inputs):
 
 declare(
     "log_softmax",
-    Requirement("values", 0.75, "out[i, j] = o[i, j] - log(sum over k of exp(o[i, k])): each "
-                "row normalised over dim 1, same shape as o (N = 1, C = 1 and N = C too)",
+    Requirement("values", 0.75, "row i of the result is the log of the softmax of row i of o "
+                "(log-probabilities over dim 1: the exps of each row sum to 1), same shape as o "
+                "(N = 1, C = 1 and N = C too)",
                 visible=[("log_softmax(torch.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]))",
                           "normalise each row: reduce over dim=1 with keepdim=True (not dim 0)"),
                          ("log_softmax(torch.tensor([[1.0, 0.0, 2.0], [3.0, 1.0, -1.0], "
                           "[0.0, 0.0, 4.0]]))",
                           "keepdim=True keeps each row's max and sum as a column; without it "
                           "a square o broadcasts them along the wrong axis"),
+                         ("log_softmax(torch.zeros(2, 4))",
+                          "equal logits: every class has probability 1/4, log-probability "
+                          "-log 4 (subtracting the max is not enough: subtract the log of the "
+                          "sum of the exps too)"),
                          ("log_softmax(torch.tensor([[2.0], [-3.0]]))",
                           "one class: its log-probability is 0")],
                 hidden=lambda ns: [ns["log_softmax"](o) for o in _log_softmax_inputs()]),
-    Requirement("stable", 0.5, "stable for logits of +-1e4: no inf or nan; (1e4, 0, -1e4) gives "
-                "(0, -1e4, -2e4) and equal logits give -log C",
-                visible=[("log_softmax(torch.tensor([[1e4, 0.0, -1e4]]))",
+    Requirement("stable", 0.5, "stable for logits of +-1e4: no inf or nan, (1e4, 0, -1e4) gives "
+                "(0, -1e4, -2e4), and adding the same number to every logit changes nothing",
+                visible=[("log_softmax(torch.tensor([[1e4, 0.0, -1e4], [-1e4, -2e4, -3e4]]))",
                           "exp(1e4) overflows and exp(-1e4) underflows: subtract each row's "
-                          "max, and never take the log of a probability"),
-                         ("log_softmax(torch.tensor([[1e4, 0.0, -1e4], [-1e4, -1e4 + 1, "
-                          "-1e4 + 2]]))",
-                          "subtract each row's own max, not the max of the whole tensor"),
-                         ("log_softmax(torch.full((2, 4), -1e4, dtype=torch.float64))",
-                          "equal logits: every class has probability 1/4, whatever their size")],
-                hidden=lambda ns: [ns["log_softmax"](o) for o in _large_logits()]),
-    Requirement("gradients", 0.25, "differentiable: gradients flow back to o",
-                visible=[("gradients(log_softmax, torch.tensor([[1.0, 2.0, 3.0], "
-                          "[0.5, -1.0, 2.0]]))",
-                          "compute with o itself: no .detach(), .item(), .numpy() or "
+                          "own max (not the max of the whole tensor), and never take the log "
+                          "of a probability"),
+                         ("(lambda o: [log_softmax(o + c) - log_softmax(o) for c in (1e4, -1e4)])"
+                          "(torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], "
+                          "dtype=torch.float64))",
+                          "log-softmax does not change when the same number is added to every "
+                          "logit of a row: subtract the row's max before exp, and keep o's "
+                          "dtype (in float32, 1e4 + o loses o's last digits)")],
+                hidden=lambda ns: [[ns["log_softmax"](o) for o in _large_logits()],
+                                   _shifted(ns["log_softmax"], _shift_inputs())]),
+    Requirement("gradients", 0.25, "differentiable: gradients flow back to o, the slope of the "
+                "result",
+                visible=[("torch.autograd.gradcheck(lambda o: log_softmax(1 * o), "
+                          "torch.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], "
+                          "dtype=torch.float64).requires_grad_(), eps=1e-3, atol=1e-3)",
+                          "autograd's gradient must match your function's slope: compute with "
+                          "o itself, no .detach(), .item(), .numpy(), torch.no_grad() or "
                           "torch.tensor(...)")],
-                hidden=lambda ns: [gradients(ns["log_softmax"], o)
+                hidden=lambda ns: [_slope(ns["log_softmax"], o)
                                    for o in _log_softmax_inputs()[:12]]),
     Requirement("input kept", 0.25, "o is not modified",
                 visible=[("(lambda o: [log_softmax(o), o][1])(torch.tensor([[1.0, 2.0], "
@@ -188,31 +229,52 @@ def _ce_cases(scales):
     return cases
 
 
+def _ce_stable(ce):
+    """Stability, whatever the loss's formula (its values are a requirement of their own): on
+    rows where one logit exceeds the others by 200 or more, labelled off the max (a loss
+    above 0), the loss is finite and proportional to the logits (a ratio of 2, nan for
+    inf / inf)."""
+    g, ratios = gen(507), []
+    for o in _large_logits():
+        n, c = o.shape
+        y = (o.argmax(1) + 1 + torch.randint(0, c - 1, (n,), generator=g)) % c
+        ratios.append(ce(2 * o, y) / ce(o, y))
+    return ratios
+
+
 declare(
     "cross_entropy",
-    Requirement("values", 1, "a 0-d tensor: the mean over the batch of -log_softmax(o)[i, y[i]], "
-                "equal to F.cross_entropy(o, y)",
+    Requirement("values", 1, "a 0-d tensor: the mean over the batch of minus the "
+                "log-probability (by log_softmax) of each example's label, equal to "
+                "F.cross_entropy(o, y)",
                 visible=[("cross_entropy(torch.tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], "
                           "[0.0, 0.0, 0.0]]), torch.tensor([0, 2, 1]))",
-                          "one entry per row, o[i, y[i]] (not o[:, y]), averaged over the batch "
-                          "(not summed), with a minus sign; a tensor, not .item()"),
+                          "one log-probability per row, that of the row's own label (not the "
+                          "column y for every row), averaged over the batch (not summed), with "
+                          "a minus sign; a tensor, not .item()"),
                          ("cross_entropy(torch.tensor([[1.0, 3.0, 0.0, -1.0], [2.0, 2.0, 0.5, "
                           "0.0]]), torch.tensor([1, 3]))",
-                          "the mean of -log_softmax(o)[i, y[i]] over the N rows")],
+                          "the mean over the N rows of minus the log-probability of each "
+                          "row's label")],
                 hidden=lambda ns: [ns["cross_entropy"](o, y) for o, y in _ce_cases((1.0, 10.0))]),
-    Requirement("stable", 0.5, "stable for logits of +-1e4: (1e4, 0, -1e4) with label 2 costs "
-                "2e4, not inf",
-                visible=[("cross_entropy(torch.tensor([[1e4, 0.0, -1e4], [0.0, 1e4, 0.0]]), "
-                          "torch.tensor([2, 1]))",
-                          "use log_softmax, not the log of softmax (exp(-2e4) is 0)")],
-                hidden=lambda ns: [ns["cross_entropy"](o, y) for o, y in _ce_cases((1e4,))]),
-    Requirement("gradients", 0.25, "differentiable: the gradient with respect to o is "
-                "(softmax(o) - one_hot(y)) / N",
-                visible=[("gradients(cross_entropy, torch.tensor([[2.0, 1.0, 0.1], "
-                          "[0.5, 2.5, 0.3]]), torch.tensor([0, 2]))",
-                          "keep the result a tensor built from o: no .item(), .detach() or "
+    Requirement("stable", 0.5, "stable for logits of +-1e4: the loss is finite and, "
+                "log-sum-exp being then the row's max, doubling such logits doubles it",
+                visible=[("(lambda o, y: cross_entropy(2 * o, y) / cross_entropy(o, y))"
+                          "(torch.tensor([[1e4, 0.0, -1e4], [-1e4, -2e4, -3e4]]), "
+                          "torch.tensor([2, 2]))",
+                          "use log_softmax, not the log of softmax: exp(-2e4) is 0, its log "
+                          "-inf, and inf / inf is nan")],
+                hidden=lambda ns: _ce_stable(ns["cross_entropy"])),
+    Requirement("gradients", 0.25, "differentiable: gradients flow back to o, the slope of the "
+                "loss",
+                visible=[("torch.autograd.gradcheck(lambda o: cross_entropy(1 * o, "
+                          "torch.tensor([0, 2])), torch.tensor([[2.0, 1.0, 0.1], "
+                          "[0.5, 2.5, 0.3]], dtype=torch.float64).requires_grad_(), "
+                          "eps=1e-3, atol=1e-3)",
+                          "autograd's gradient must match the loss's slope: keep the result a "
+                          "tensor built from o, no .item(), .detach(), torch.no_grad() or "
                           "torch.tensor(...)")],
-                hidden=lambda ns: [gradients(ns["cross_entropy"], o, y)
+                hidden=lambda ns: [_slope(lambda o, y=y: ns["cross_entropy"](o, y), o)
                                    for o, y in _ce_cases((1.0,))[:10]]),
     Requirement("dtype and device", 0.25, "the result has o's dtype (float64 in, float64 out) "
                 "and is on o's device (a GPU on Colab)",
@@ -220,7 +282,8 @@ declare(
                           "torch.tensor([0, 2])).dtype", "no .float(): keep o's dtype"),
                          ('device_check(cross_entropy, torch.ones(3, 4, device="meta"), '
                           'torch.zeros(3, dtype=torch.long, device="meta"))',
-                          "make the row indices on o's device: torch.arange(N, device=o.device)")],
+                          "make the row indices on o's device (tensor-making functions take "
+                          "a device argument)")],
                 hidden=lambda ns: [str(ns["cross_entropy"](o, y).dtype)
                                    for o, y in _ce_cases((1.0,))]),
     forbidden=BUILT_IN_CROSS_ENTROPY,
@@ -398,8 +461,8 @@ declare(
                 "the parameters and batch-norm statistics after the epoch are the reference's, "
                 "for any loss_fn and optimizer",
                 visible=[('epoch()["parameters"]',
-                          "net.train() first; per batch optimizer.zero_grad(), loss.backward(), "
-                          "then optimizer.step()"),
+                          "net.train() first; then for each batch: clear the old gradients, "
+                          "back-propagate the loss, and only then take the optimiser's step"),
                          ('epoch(momentum=0.9)["parameters"]',
                           "zero the gradients every batch: backward adds to .grad"),
                          ('epoch(pm1_mse)["parameters"]',
@@ -412,9 +475,9 @@ declare(
                 "float: each batch's mean loss weighted by its size (the last batch is "
                 "smaller), divided by the number of examples",
                 visible=[('epoch(lr=0, mode="train")["result"][0]',
-                          "add loss.item() * len(y) per batch and divide by the number of "
-                          "examples (19 here, in batches of 8, 8 and 3): not the mean of the "
-                          "batch means"),
+                          "weight each batch's mean loss by its number of examples, add them "
+                          "up and divide by the number of examples (19 here, in batches of 8, 8 "
+                          "and 3): not the mean of the batch means"),
                          ('epoch(pm1_mse, lr=0, mode="train")["result"][0]',
                           "the loss is loss_fn's"),
                          ('type(epoch(lr=0, mode="train")["result"][0]).__name__',
@@ -426,16 +489,17 @@ declare(
                 "fraction of the examples whose argmax of the logits (from their batch's "
                 "forward pass) is the label",
                 visible=[('epoch(lr=0, mode="train")["result"][1]',
-                          "count (logits.argmax(dim=1) == y) over the epoch and divide by the "
-                          "number of examples"),
+                          "count over the whole epoch the examples whose largest logit is at "
+                          "their label, and divide by the number of examples"),
                          ('type(epoch(lr=0, mode="train")["result"][1]).__name__',
-                          "divide Python numbers: correct / n")],
+                          "count with Python numbers (.item()), so that the division gives a "
+                          "Python float")],
                 hidden=_part(lambda run: [run["result"][1], type(run["result"][1]).__name__],
                              lr=False)),
     Requirement("device", 0.5, "each batch, X and y, is moved to device (a GPU on Colab)",
                 visible=[('epoch()["moved"]',
-                          "X, y = X.to(device), y.to(device): the model is on device, the "
-                          "loader's batches may not be")],
+                          "move each batch, the images and the labels, to device: the model is "
+                          "on device, the loader's batches may not be")],
                 hidden=_part(lambda run: run["moved"])),
     forbidden=TRAINING_HELPERS,
     uses={"accuracy": _accuracy},
@@ -548,8 +612,8 @@ declare(
     Requirement("device", 0.25, "each batch is moved to device (X and y, or X and the "
                 "predictions back)",
                 visible=[('run("eval")["moved"]',
-                          "X, y = X.to(device), y.to(device): the model is on device, the "
-                          "loader's batches may not be")],
+                          "move each batch, the images and the labels, to device: the model is "
+                          "on device, the loader's batches may not be")],
                 hidden=_evaluate_part(lambda run: [run[mode]["moved"] for mode in run])),
     forbidden=EVALUATION_HELPERS,
     uses={"accuracy": _accuracy},
@@ -559,9 +623,11 @@ declare(
 
 # --- class_accuracy ----------------------------------------------------------------------
 def _class_cases():
+    # every class occurs (classes without examples are the empty classes requirement's)
     g, cases = gen(517), []
-    for n, c in ((100, 10), (7, 3), (1000, 2), (50, 20), (1, 1), (1, 5), (300, 10)):
-        labels = torch.randint(0, c, (n,), generator=g)
+    for n, c in ((100, 10), (7, 3), (1000, 2), (50, 20), (1, 1), (5, 5), (300, 10)):
+        labels = torch.cat([torch.arange(c), torch.randint(0, c, (n - c,), generator=g)])
+        labels = labels[torch.randperm(n, generator=g)]
         preds = torch.where(torch.rand(n, generator=g) < 0.6, labels,
                             torch.randint(0, c, (n,), generator=g))
         cases.append((preds, labels, c))
@@ -577,33 +643,32 @@ def _empty_cases():
 
 declare(
     "class_accuracy",
-    Requirement("values", 1, "entry c is the fraction of the examples of label c whose "
-                "prediction is c (the recall: not the precision, not the overall accuracy); "
-                "shape (num_classes,)",
+    Requirement("values", 1.25, "a floating-point tensor of shape (num_classes,) whose entry c "
+                "is the fraction of the examples of label c whose prediction is c (the recall: "
+                "not the precision, not the overall accuracy)",
                 visible=[("class_accuracy(torch.tensor([0, 1, 1, 2, 2, 0]), "
                           "torch.tensor([0, 1, 2, 2, 2, 1]), 3)",
-                          "divide by the number of examples of each TRUE class (bincount of "
-                          "labels), in floating point"),
+                          "divide by the number of examples of each TRUE class (counted in "
+                          "labels, not in preds), in floating point"),
                          ("class_accuracy(torch.tensor([1, 0, 2, 2, 0, 1, 1]), "
                           "torch.tensor([1, 0, 2, 1, 1, 1, 0]), 3)",
-                          "count, per class c, the examples with labels == c and preds == c")],
-                hidden=lambda ns: [ns["class_accuracy"](*case) for case in _class_cases()]),
+                          "count, per class c, the examples with labels == c and preds == c"),
+                         ("class_accuracy(torch.tensor([0, 1]), torch.tensor([0, 0]), "
+                          "2).is_floating_point()",
+                          "divide float counts (.float()), not integers")],
+                hidden=lambda ns: [[out, out.is_floating_point()] for out in
+                                   (ns["class_accuracy"](*case) for case in _class_cases())]),
     Requirement("empty classes", 0.5, "num_classes entries even when the last classes never "
                 "occur; nan (not 0) for a class without examples (for every class when there "
                 "is no example at all)",
                 visible=[("class_accuracy(torch.tensor([0, 4, 2, 5, 2]), "
                           "torch.tensor([0, 0, 2, 2, 2]), 6)",
-                          "bincount(..., minlength=num_classes); 0 / 0 gives nan: do not clamp"),
+                          "count over all num_classes classes, also the last ones that never "
+                          "occur (bincount's minlength); 0 / 0 gives nan: do not clamp"),
                          ("class_accuracy(torch.zeros(0, dtype=torch.long), "
                           "torch.zeros(0, dtype=torch.long), 3)",
                           "no example at all: every class is nan")],
                 hidden=lambda ns: [ns["class_accuracy"](*case) for case in _empty_cases()]),
-    Requirement("float", 0.25, "a floating-point tensor",
-                visible=[("class_accuracy(torch.tensor([0, 1]), torch.tensor([0, 0]), "
-                          "2).is_floating_point()",
-                          "divide float counts (.float()), not integers")],
-                hidden=lambda ns: [ns["class_accuracy"](*case).is_floating_point()
-                                   for case in _class_cases() + _empty_cases()]),
     Requirement("inputs and device", 0.25, "preds and labels are not modified; the result is "
                 "on their device (a GPU on Colab)",
                 visible=[("(lambda preds, labels: [class_accuracy(preds, labels, 3), preds, "
@@ -661,7 +726,7 @@ declare(
                           "floor, not round or ceil: 10 * 0.35 = 3.5 gives 3; return (train, "
                           "valid) in this order"),
                          ("[len(t) for t in split_indices(9, 0.25, 0)]",
-                          "int(n * valid_fraction) rounds down"),
+                          "9 * 0.25 = 2.25: valid gets 2 indices, train the 7 others"),
                          ("[len(t) for t in split_indices(5, 1.0, 0)]",
                           "valid_fraction = 1 puts every index in valid")],
                 hidden=lambda ns: _split_runs(ns, lambda s, n, f, seed: [len(t) for t in s])),
@@ -679,8 +744,8 @@ declare(
                 "state; different seeds give different splits",
                 visible=[("[torch.equal(a, b) for a, b in zip(split_indices(50, 0.2, 7), "
                           "(torch.manual_seed(123), split_indices(50, 0.2, 7))[1])]",
-                          "draw the permutation from torch.Generator().manual_seed(seed), not "
-                          "from the global generator"),
+                          "draw the permutation from a generator of your own seeded with "
+                          "seed, not from the global generator"),
                          ("torch.equal(split_indices(50, 0.2, 1)[1], split_indices(50, 0.2, "
                           "2)[1])",
                           "the permutation must depend on seed")],

@@ -211,8 +211,8 @@ declare(
                           "p = 1 drops everything: return zeros before dividing by 1 - p = 0 "
                           "(0 * inf is nan)"),
                          ("dropout_layer(torch.ones(2, 3, dtype=torch.float64), 1).dtype",
-                          "p = 1 (an int too): torch.zeros_like(X), not torch.zeros(X.shape), "
-                          "which is float32")],
+                          "p = 1 (an int too): zeros of X's dtype (torch.zeros(X.shape) is "
+                          "float32)")],
                 hidden=_edges_hidden),
     Requirement("errors", 0.25, "raises ValueError unless 0 <= p <= 1",
                 visible=[("raises(dropout_layer, torch.ones(3), 1.5)",
@@ -225,8 +225,8 @@ declare(
                 "X itself is not modified",
                 visible=[("[(tuple(Y.shape), Y.dtype) for Y in [dropout_layer(torch.ones(2, 3, 4, "
                           "dtype=torch.float64), 0.5), dropout_layer(torch.ones(5, 1), 0.3)]]",
-                          "make the mask with torch.rand_like(X) and multiply X by it: no "
-                          ".float(), no torch.tensor(...)"),
+                          "build the result from X and a mask of X's dtype: no .float(), no "
+                          "torch.tensor(...)"),
                          ("(lambda X: (dropout_layer(X, 0.5), X)[1])(torch.arange(1.0, 9.0))",
                           "this is X after the call: do not modify X in place (mul_, "
                           "X[mask] = 0), work on a new tensor")],
@@ -244,7 +244,8 @@ declare(
                           "the meta device stands in for a GPU: make the mask on X's device "
                           "(torch.rand_like(X)), not with torch.rand(X.shape)"),
                          ('device_check(dropout_layer, torch.ones(6, 7, device="meta"), 1.0)',
-                          "p = 1: torch.zeros_like(X), not torch.zeros(X.shape)")],
+                          "p = 1: the zeros too go on X's device (torch.zeros(X.shape) is on "
+                          "the CPU)")],
                 hidden=lambda ns: [device_check(ns["dropout_layer"],
                                                 torch.ones(shape, device="meta"), p)
                                    for shape in ((5,), (3, 4, 5)) for p in (0, 0.5, 1)]),
@@ -282,10 +283,11 @@ declare(
                 "forward returns dropout_layer(X, p), with the p given to __init__",
                 visible=[("round((Dropout(0.2)(torch.ones(1000, 1000)) != 0).float().mean()"
                           ".item(), 2)",
-                          "in training mode (self.training) return dropout_layer(X, self.p): "
-                          "about 1 - p = 80% of the entries survive"),
+                          "in training mode (self.training) apply your dropout_layer with the "
+                          "layer's p: about 1 - p = 80% of the entries survive"),
                          ("Dropout(0.2)(torch.ones(1000, 1000)).unique()",
-                          "call dropout_layer(X, self.p) with the p given to __init__"),
+                          "keep the p given to __init__ and drop with it: the kept entries "
+                          "are scaled by 1 / (1 - 0.2) = 1.25"),
                          ("[Dropout(1.0)(torch.ones(2, 3)), Dropout(0.0)(torch.arange(3.0))]",
                           "store p as given: Dropout(1.0) drops everything, Dropout(0.0) "
                           "nothing"),

@@ -11,19 +11,22 @@ _X224 = ("x224 = torch.linspace(-1, 1, 224 * 224).reshape(1, 1, 224, 224).sin()\
          "net = seeded_weights(alexnet(), x224)")
 
 
-def _weight_shapes(net):
-    return [tuple(m.weight.shape) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+def _ends(net):
+    """The first convolution's input channels and the last Linear's outputs: what in_channels
+    and num_classes set, whatever the layers between them (a requirement of their own)."""
+    layers = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    return [layers[0].weight.shape[1], layers[-1].weight.shape[0]]
 
 
 def _alexnet_hidden(ns):
-    """Shapes for other in_channels and num_classes, built on the meta device (no memory)."""
+    """For other in_channels and num_classes, built on the meta device (no memory): the
+    output's shape and the two layers they set."""
     out = {}
     for c, k in ((3, 5), (4, 2)):
         with torch.device("meta"), torch.no_grad():
             net = ns["alexnet"](in_channels=c, num_classes=k)
             y = net(torch.zeros(2, c, 224, 224))
-        out[f"alexnet({c}, {k})"] = [tuple(y.shape), _weight_shapes(net),
-                                     sum(p.numel() for p in net.parameters())]
+        out[f"alexnet({c}, {k})"] = [tuple(y.shape), _ends(net)]
     return out
 
 
@@ -46,16 +49,16 @@ declare(
                 rtol=5e-4, atol=5e-5),
     Requirement("dropout", 0.5, "in training mode, Dropout(0.5) after the ReLU of each of the "
                 "two hidden Linear layers, and nowhere else",
-                visible=[("net.train()(x224)",
+                visible=[("call_order(['linear', 'dropout'], net.train(), x224)",
                           "nn.Dropout(0.5) after each hidden Linear's ReLU, none after the "
-                          "last Linear")],
-                rtol=5e-4, atol=5e-5),
+                          "last Linear")]),
     Requirement("arguments", 0.5, "in_channels and num_classes change the first convolution "
                 "and the last Linear",
-                visible=[("meta_shapes(alexnet, (1, 3, 224, 224), in_channels=3, "
-                          "num_classes=5)",
-                          "use in_channels in the first Conv2d and num_classes in the last "
-                          "Linear")],
+                visible=[("(lambda shapes: [shapes[0][1], shapes[-1][0]])(meta_shapes(alexnet, "
+                          "(1, 3, 224, 224), in_channels=3, num_classes=5))",
+                          "the first convolution's input channels and the last Linear's "
+                          "outputs: use in_channels in the first Conv2d and num_classes in the "
+                          "last Linear")],
                 hidden=_alexnet_hidden),
     setup=_X224,
 )
@@ -72,13 +75,23 @@ class _Residual(nn.Module):
 
 
 def _entry(entry):
-    # The contract says (str, tuple of ints): the types are part of what is compared.
-    if not (isinstance(entry, tuple) and len(entry) == 2):
+    # What each entry says, however it is typed (the types are a requirement of their own):
+    # a pair as a tuple or a list, a shape as a tuple, a torch.Size or a list of ints.
+    if not (isinstance(entry, (tuple, list)) and len(entry) == 2):
         return f"not a (name, shape) pair: {type(entry).__name__}"
     name, shape = entry
-    ints = isinstance(shape, tuple) and all(isinstance(d, int) for d in shape)
+    ints = isinstance(shape, (tuple, list)) and all(
+        isinstance(d, int) and not isinstance(d, bool) for d in shape)
     return [str(name) if isinstance(name, str) else repr(name)[:100],
-            [int(d) for d in shape] if ints else f"not a tuple of ints: {shape!r}"[:100]]
+            [int(d) for d in shape] if ints else f"not a sequence of ints: {shape!r}"[:100]]
+
+
+def _types(entry):
+    """Whether a (name, shape) entry is a pair in a tuple, its name a str and its shape a tuple
+    (a torch.Size is one) of ints."""
+    pair = isinstance(entry, (tuple, list)) and len(entry) == 2
+    return [isinstance(entry, tuple) and pair, pair and isinstance(entry[0], str),
+            pair and isinstance(entry[1], tuple) and all(type(d) is int for d in entry[1])]
 
 
 def _nets():
@@ -115,8 +128,12 @@ def _shapes_hidden(ns, what):
 
 
 def _entries(f, net, shape, mode):
-    got = f(net, shape)
-    return [isinstance(got, list), [_entry(e) for e in got]]
+    return [_entry(e) for e in f(net, shape)]
+
+
+def _entry_types(f, net, shape, mode):
+    got = f(net, shape)  # how many entries is the entries requirement's
+    return [isinstance(got, list), sorted({tuple(_types(e)) for e in got})]
 
 
 def _untouched(f, net, shape, mode):
@@ -139,7 +156,8 @@ declare(
                 "order: type(layer).__name__ and the shape of the layer's output as a tuple "
                 "of ints, for the batch size given",
                 visible=[("layer_shapes(lenet, (2, 1, 28, 28))",
-                          "(type(layer).__name__, tuple(X.shape)) with X the layer's output"),
+                          "each entry pairs a layer's class name with the shape of that "
+                          "layer's output, which the next layer then reads"),
                          ("layer_shapes(nested, (3, 1, 5, 5))",
                           "net.children(): a nested Sequential is one layer")],
                 hidden=lambda ns: _shapes_hidden(ns, _entries)),
@@ -147,7 +165,8 @@ declare(
                 visible=[("[(isinstance(name, str), isinstance(shape, tuple) and all(type(d) "
                           "is int for d in shape)) for name, shape in layer_shapes(lenet, "
                           "(1, 1, 28, 28))[:2]]",
-                          "tuple(X.shape): a torch.Size is a tuple too, a list is not")]),
+                          "tuple(X.shape): a torch.Size is a tuple too, a list is not")],
+                hidden=lambda ns: _shapes_hidden(ns, _entry_types)),
     Requirement("untouched", 0.5, "leaves the net in its mode with its parameters unchanged",
                 visible=[("(layer_shapes(lenet.train(), (1, 1, 28, 28)), lenet.training)[1]",
                           "do not leave the net in eval mode: restore its mode"),

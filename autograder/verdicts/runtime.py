@@ -20,6 +20,7 @@ from dlcourse.check import (  # noqa: F401
     compare,
     gradients,
     plain,
+    python_calls,
     raises,
     replaced,
     seeded_weights,
@@ -106,10 +107,14 @@ def watch(paths):
             return original(*args, **kwargs)
         return call
 
+    def record(path):
+        spy.seen.append(path)
+
+    functions = {obj: path for _, _, obj, path in patched if hasattr(obj, "__code__")}
     try:
         for owner, attr, original, path in patched:
             setattr(owner, attr, recording(original, path))
-        with spy:
+        with spy, python_calls(functions, record):
             yield spy.seen
     finally:
         for owner, attr, original, _ in reversed(patched):

@@ -4,8 +4,10 @@ Run with the interpreter of a venv that has Colab's versions (``requirements.txt
 this file, on Python 3.13) and neither nbgrader nor the course's helpers: each notebook gets
 a fresh kernel, a fresh working folder (Colab's ``/content``) and ``google.colab``
 importable, so that its setup cell takes the Colab branch and pip-installs d2l and
-``dlcourse`` itself. A wheel of this working tree stands in for the GitHub URL, and the
-official ``.gz`` files in ``./data`` stand in for torchvision's download. Quick mode.
+``dlcourse`` itself. The student notebooks are run from the release (``make release``'s
+files, written to a temporary folder) and a wheel built from the release stands in for its
+GitHub URL; the official ``.gz`` files in ``./data`` stand in for torchvision's download.
+Quick mode.
 
 For every chapter, the student notebook (``notebooks/``) and the instructor notebook
 (``solutions/``, a student who answered everything) must:
@@ -36,7 +38,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from autograder.authoring import ROOT, chapters, course_settings, nbgrader_meta
+from autograder.authoring import ROOT, chapters, helper_requirement, nbgrader_meta
+from autograder.release import write_tree
 
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
 PYTHON = (3, 13)
@@ -79,9 +82,9 @@ def data_files() -> list[tuple[Path, Path]]:
              "or set DLCOURSE_DATA")
 
 
-def build_wheel(into: Path) -> Path:
+def build_wheel(into: Path, source: Path = ROOT) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(into),
-                    str(ROOT)], check=True)
+                    str(source)], check=True)
     return next(into.glob("dlcourse-*.whl"))
 
 
@@ -112,8 +115,7 @@ def _version(name: str) -> str | None:
 
 def as_on_colab(nb, wheel: Path) -> None:
     """Insert the preamble, and make the setup cell install this working tree's helpers."""
-    settings = course_settings()
-    url = f"dlcourse @ git+{settings['repository']}@{settings['branch']}"
+    url = helper_requirement()
     setup = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "setup")
     assert url in setup.source, f"the setup cell no longer installs {url!r}"
     setup.source = setup.source.replace(url, f"dlcourse @ {wheel.as_uri()}")
@@ -191,8 +193,12 @@ def main(argv: list[str]) -> int:
                  f"(Python {sys.version.split()[0]}, {', '.join(wrong) or 'with nbgrader'})")
     names = argv or chapters()
     failed = 0
-    with tempfile.TemporaryDirectory() as wheels:
-        wheel = build_wheel(Path(wheels))
+    with tempfile.TemporaryDirectory() as tmp:
+        # The student notebooks run as released (make release): from the release's files
+        # alone, the helper built from the release's own pyproject.toml.
+        released = Path(tmp) / "release"
+        write_tree(released)
+        wheel = build_wheel(Path(tmp) / "wheel", released)
         with zipfile.ZipFile(wheel) as archive:
             metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
             requires = email.message_from_bytes(archive.read(metadata)).get_all("Requires-Dist")
@@ -203,11 +209,11 @@ def main(argv: list[str]) -> int:
         for chapter in names:
             for folder, student in (("notebooks", True), ("solutions", False)):
                 start = time.perf_counter()
-                path = ROOT / folder / chapter / f"{chapter}.ipynb"
+                path = (released if student else ROOT) / folder / chapter / f"{chapter}.ipynb"
                 found = run(path, chapter, wheel, data, student)
                 verdict = "ok" if not found else f"{len(found)} problem(s)"
-                print(f"{folder}/{chapter}: {verdict} ({time.perf_counter() - start:.0f} s)",
-                      flush=True)
+                where = f"{'release/' if student else ''}{folder}/{chapter}"
+                print(f"{where}: {verdict} ({time.perf_counter() - start:.0f} s)", flush=True)
                 for problem in found:
                     print(f"    {problem}")
                 failed += len(found)

@@ -197,22 +197,22 @@ def storage_index(index, strides, offset=0):
 
 WRONG = {
     "pairwise_distances": {
-        "squared distances (no square root)": """
+        "values: squared distances (no square root)": """
 def pairwise_distances(points):
     diff = points[:, None, :] - points[None, :, :]
     return (diff ** 2).sum(-1)
 """,
-        "matrix product without the clamp (nan on the diagonal)": """
+        "no nan: matrix product without the clamp (nan on the diagonal)": """
 def pairwise_distances(points):
     sq = (points ** 2).sum(1)
     return (sq[:, None] + sq[None, :] - 2 * points @ points.T).sqrt()
 """,
-        "a Python loop over the rows": """
+        "no loop: a Python loop over the rows": """
 def pairwise_distances(points):
     rows = [((points - p) ** 2).sum(dim=1).sqrt() for p in points]
     return torch.stack(rows)
 """,
-        "a pure Python double loop": """
+        "no loop: a pure Python double loop": """
 def pairwise_distances(points):
     P = points.tolist()
     n = len(P)
@@ -222,56 +222,56 @@ def pairwise_distances(points):
             out[i][j] = math.dist(P[i], P[j])
     return torch.tensor(out, dtype=points.dtype, device=points.device)
 """,
-        "torch.cdist": """
+        "forbidden: torch.cdist": """
 def pairwise_distances(points):
     return torch.cdist(points, points)
 """,
-        "cdist imported under another name": """
+        "forbidden: cdist imported under another name": """
 from torch import cdist as all_distances
 
 def pairwise_distances(points):
     return all_distances(points, points)
 """,
-        "a loop over the coordinates": """
+        "no loop: a loop over the coordinates": """
 def pairwise_distances(points):
     d2 = torch.zeros(points.shape[0], points.shape[0], dtype=points.dtype, device=points.device)
     for k in range(points.shape[1]):
         d2 = d2 + (points[:, k, None] - points[None, :, k]) ** 2
     return d2.sqrt()
 """,
-        "NumPy result: float64 and on the CPU": """
+        "dtype: NumPy result: float64 and on the CPU": """
 def pairwise_distances(points):
     p = points.numpy().astype(np.float64)
     return torch.from_numpy(np.sqrt(((p[:, None] - p[None]) ** 2).sum(-1)))
 """,
-        "L1 distance": """
+        "values: L1 distance": """
 def pairwise_distances(points):
     return (points[:, None, :] - points[None, :, :]).abs().sum(-1)
 """,
-        "norm over the wrong dimension": """
+        "values: norm over the wrong dimension": """
 def pairwise_distances(points):
     return (points[:, None, :] - points[None, :, :]).norm(dim=1)
 """,
-        "computes in float64 and returns float64 (dtype)": """
+        "dtype: computes in float64 and returns float64 (dtype)": """
 def pairwise_distances(points):
     p = points.double()  # for precision
     diff = p[:, None, :] - p[None, :, :]
     return (diff ** 2).sum(-1).sqrt()
 """,
-        "zeroes the diagonal with torch.eye made on the CPU (device)": """
+        "device: zeroes the diagonal with torch.eye made on the CPU (device)": """
 def pairwise_distances(points):
     sq = (points ** 2).sum(1)
     d2 = (sq[:, None] + sq[None, :] - 2 * points @ points.T).clamp_min(0)
     d2 = d2 * (1 - torch.eye(len(points), dtype=points.dtype))
     return d2.sqrt()
 """,
-        "centres points in place first (points modified)": """
+        "points unchanged: centres points in place first (points modified)": """
 def pairwise_distances(points):
     points -= points.mean(dim=0)  # distances do not change, rounding improves
     diff = points[:, None, :] - points[None, :, :]
     return (diff ** 2).sum(-1).sqrt()
 """,
-        "sign(d2) * sqrt(|d2|) against nan (negative distances)": """
+        "no nan: sign(d2) * sqrt(|d2|) against nan (negative distances)": """
 def pairwise_distances(points):
     sq = (points ** 2).sum(1)
     d2 = sq[:, None] + sq[None, :] - 2 * points @ points.T
@@ -279,46 +279,46 @@ def pairwise_distances(points):
 """,
     },
     "summary_stats": {
-        "torch.median and torch.std (the defaults)": """
+        "median: torch.median and torch.std (the defaults)": """
 def summary_stats(x):
     return x.mean().item(), x.median().item(), x.std().item()
 """,
-        "correct median, torch.std's n - 1": """
+        "std: correct median, torch.std's n - 1": """
 def summary_stats(x):
     return x.mean().item(), torch.quantile(x.flatten(), 0.5).item(), x.std().item()
 """,
-        "correct std, torch.median's lower middle": """
+        "median: correct std, torch.median's lower middle": """
 def summary_stats(x):
     return x.mean().item(), x.median().item(), x.std(correction=0).item()
 """,
-        "tensors instead of floats": """
+        "floats: tensors instead of floats": """
 def summary_stats(x):
     return x.mean(), torch.quantile(x.flatten(), 0.5), x.std(correction=0)
 """,
-        "upper middle value for the median": """
+        "median: upper middle value for the median": """
 def summary_stats(x):
     v = x.flatten().sort().values
     return v.mean().item(), v[v.numel() // 2].item(), v.std(correction=0).item()
 """,
-        "average of the two middles also for odd sizes": """
+        "median: average of the two middles also for odd sizes": """
 def summary_stats(x):
     v = x.flatten().sort().values
     n = v.numel()
     m = ((v[n // 2 - 1] + v[n // 2]) / 2) if n > 1 else v[0]
     return v.mean().item(), m.item(), v.std(correction=0).item()
 """,
-        "median over the last dimension only": """
+        "all elements: median over the last dimension only": """
 def summary_stats(x):
     med = torch.quantile(x, 0.5, dim=-1).mean()
     return x.mean().item(), med.item(), x.std(correction=0).item()
 """,
-        "mean with floor division (//)": """
+        "mean: mean with floor division (//)": """
 def summary_stats(x):
     v = x.flatten()
     mean = v.sum().item() // v.numel()
     return mean, torch.quantile(v, 0.5).item(), v.std(correction=0).item()
 """,
-        "centres x in place to compute the std (x modified)": """
+        "x unchanged: centres x in place to compute the std (x modified)": """
 def summary_stats(x):
     v = x.flatten()  # a view of x
     mean = v.mean().item()
@@ -328,70 +328,70 @@ def summary_stats(x):
 """,
     },
     "matrix_rank": {
-        "torch.linalg.matrix_rank": """
+        "strictly greater: torch.linalg.matrix_rank": """
 def matrix_rank(M, tol=None):
     if tol is None:
         return int(torch.linalg.matrix_rank(M))
     return int(torch.linalg.matrix_rank(M, atol=tol))
 """,
-        "numpy.linalg.matrix_rank": """
+        "forbidden: numpy.linalg.matrix_rank": """
 def matrix_rank(M, tol=None):
     return int(np.linalg.matrix_rank(M.numpy(), tol=tol))
 """,
-        "counts the non-zero singular values (no tolerance)": """
+        "rounding: counts the non-zero singular values (no tolerance)": """
 def matrix_rank(M, tol=None):
     S = torch.linalg.svdvals(M)
     return int((S > (0 if tol is None else tol)).sum())
 """,
-        "float32's eps for every dtype": """
+        "eps: float32's eps for every dtype": """
 def matrix_rank(M, tol=None):
     S = torch.linalg.svdvals(M)
     if tol is None:
         tol = max(M.shape) * 1.1920929e-07 * S.max()
     return int((S > tol).sum())
 """,
-        "float64's eps for every dtype": """
+        "rounding: float64's eps for every dtype": """
 def matrix_rank(M, tol=None):
     S = torch.linalg.svdvals(M)
     if tol is None:
         tol = max(M.shape) * np.finfo(float).eps * S.max()
     return int((S > tol).sum())
 """,
-        "min(m, n) in the tolerance": """
+        "max(m, n): min(m, n) in the tolerance": """
 def matrix_rank(M, tol=None):
     S = torch.linalg.svdvals(M)
     if tol is None:
         tol = min(M.shape) * torch.finfo(M.dtype).eps * S.max()
     return int((S > tol).sum())
 """,
-        ">= instead of >": """
+        "strictly greater: >= instead of >": """
 def matrix_rank(M, tol=None):
     S = torch.linalg.svdvals(M)
     if tol is None:
         tol = max(M.shape) * torch.finfo(M.dtype).eps * S.max()
     return int((S >= tol).sum())
 """,
-        "a given tol taken as relative to sigma_max": """
+        "given tol: a given tol taken as relative to sigma_max": """
 def matrix_rank(M, tol=None):
     S = torch.linalg.svdvals(M)
     rtol = max(M.shape) * torch.finfo(M.dtype).eps if tol is None else tol
     return int((S > rtol * S.max()).sum())
 """,
-        "`if not tol`: tol=0.0 becomes the default": """
+        "strictly greater: `if not tol`: tol=0.0 becomes the default": """
 def matrix_rank(M, tol=None):
     S = torch.linalg.svdvals(M)
     if not tol:
         tol = max(M.shape) * torch.finfo(M.dtype).eps * S.max()
     return int((S > tol).sum())
 """,
-        "returns a tensor": """
+        "int: returns a tensor": """
 def matrix_rank(M, tol=None):
     S = torch.linalg.svdvals(M)
     if tol is None:
         tol = max(M.shape) * torch.finfo(M.dtype).eps * S.max()
     return (S > tol).sum()
 """,
-        "eigenvalues of M^T M instead of the SVD": """
+        "rounding: eigenvalues of M^T M instead of the SVD": """
 def matrix_rank(M, tol=None):
     small = M.T @ M if M.shape[0] >= M.shape[1] else M @ M.T
     S = torch.linalg.eigvalsh(small).clamp_min(0).sqrt()
@@ -401,39 +401,39 @@ def matrix_rank(M, tol=None):
 """,
     },
     "float32_fields": {
-        "math.frexp without the special cases": """
+        "sign: math.frexp without the special cases": """
 def float32_fields(x: float):
     sign = 1 if x < 0 else 0
     m, e = math.frexp(abs(x))
     return sign, e - 1 + 127, int((2 * m - 1) * 2 ** 23)
 """,
-        "x < 0 for the sign (-0.0 gets 0)": """
+        "sign: x < 0 for the sign (-0.0 gets 0)": """
 import struct
 
 def float32_fields(x: float):
     bits = struct.unpack("<I", struct.pack("<f", x))[0]
     return int(x < 0), (bits >> 23) & 0xFF, bits & 0x7FFFFF
 """,
-        "unbiased exponent": """
+        "exponent: unbiased exponent": """
 import struct
 
 def float32_fields(x: float):
     bits = struct.unpack("<I", struct.pack("<f", x))[0]
     return bits >> 31, ((bits >> 23) & 0xFF) - 127, bits & 0x7FFFFF
 """,
-        "float64 layout": """
+        "exponent: float64 layout": """
 import struct
 
 def float32_fields(x: float):
     bits = struct.unpack("<Q", struct.pack("<d", x))[0]
     return bits >> 63, (bits >> 52) & 0x7FF, bits & (2 ** 52 - 1)
 """,
-        "signed int32 view: sign -1": """
+        "sign: signed int32 view: sign -1": """
 def float32_fields(x: float):
     b = torch.tensor(x, dtype=torch.float32).view(torch.int32).item()
     return b >> 31, (b >> 23) & 0xFF, b & 0x7FFFFF
 """,
-        "implicit leading 1 in the fraction": """
+        "fraction: implicit leading 1 in the fraction": """
 import struct
 
 def float32_fields(x: float):
@@ -442,19 +442,19 @@ def float32_fields(x: float):
     f = bits & 0x7FFFFF
     return bits >> 31, e, f | (1 << 23) if 0 < e < 255 else f
 """,
-        "bytes in the wrong order": """
+        "sign: bytes in the wrong order": """
 import struct
 
 def float32_fields(x: float):
     bits = struct.unpack(">I", struct.pack("<f", x))[0]
     return bits >> 31, (bits >> 23) & 0xFF, bits & 0x7FFFFF
 """,
-        "NumPy integers instead of Python ints": """
+        "tuple of ints: NumPy integers instead of Python ints": """
 def float32_fields(x: float):
     b = np.array(x, dtype=np.float32).view(np.uint32)
     return b >> 31, (b >> 23) & 0xFF, b & 0x7FFFFF
 """,
-        "math.frexp, exponent off by one (frexp's mantissa is in [0.5, 1))": """
+        "exponent: math.frexp, exponent off by one (frexp's mantissa is in [0.5, 1))": """
 def float32_fields(x: float):
     sign = 1 if math.copysign(1.0, x) < 0 else 0
     a = abs(x)
@@ -465,7 +465,7 @@ def float32_fields(x: float):
     m, e = math.frexp(a)
     return sign, e + 127, int((2 * m - 1) * 2 ** 23)
 """,
-        "math.frexp, zeros and infinities handled, subnormals forgotten": """
+        "special values: math.frexp, zeros and infinities handled, subnormals forgotten": """
 def float32_fields(x: float):
     sign = 1 if math.copysign(1.0, x) < 0 else 0
     a = abs(x)
@@ -478,7 +478,7 @@ def float32_fields(x: float):
 """,
     },
     "contiguous_strides": {
-        "column-major (Fortran) order": """
+        "values: column-major (Fortran) order": """
 def contiguous_strides(shape):
     strides, step = [], 1
     for size in shape:
@@ -486,68 +486,68 @@ def contiguous_strides(shape):
         step *= size
     return tuple(strides)
 """,
-        "product including the dimension's own size": """
+        "values: product including the dimension's own size": """
 def contiguous_strides(shape):
     shape = tuple(shape)
     return tuple(math.prod(shape[k:]) for k in range(len(shape)))
 """,
-        "a list instead of a tuple": """
+        "tuple of ints: a list instead of a tuple": """
 def contiguous_strides(shape):
     strides = [1] * len(shape)
     for k in range(len(shape) - 2, -1, -1):
         strides[k] = strides[k + 1] * shape[k + 1]
     return strides
 """,
-        "reads them off a new tensor": """
+        "any size: reads them off a new tensor": """
 def contiguous_strides(shape):
     return torch.empty(tuple(shape)).stride()
 """,
-        "(1,) for the shape ()": """
+        "values: (1,) for the shape ()": """
 def contiguous_strides(shape):
     strides = [1]
     for size in reversed(tuple(shape)[1:]):
         strides.insert(0, strides[0] * size)
     return tuple(strides)
 """,
-        "NumPy cumprod: NumPy integers": """
+        "tuple of ints: NumPy cumprod: NumPy integers": """
 def contiguous_strides(shape):
     if len(shape) == 0:
         return ()
     later = np.cumprod(np.array(list(shape)[1:][::-1], dtype=np.int64))
     return tuple(np.concatenate(([1], later))[::-1])
 """,
-        "works for a tuple only (shape[1:] + (1,))": """
+        "values: works for a tuple only (shape[1:] + (1,))": """
 def contiguous_strides(shape):
     sizes = shape[1:] + (1,)  # the sizes after each dimension
     return tuple(math.prod(sizes[k:]) for k in range(len(shape)))
 """,
     },
     "storage_index": {
-        "offset forgotten": """
+        "offset: offset forgotten": """
 def storage_index(index, strides, offset=0):
     return sum(i * s for i, s in zip(index, strides))
 """,
-        "strides paired in reverse": """
+        "position: strides paired in reverse": """
 def storage_index(index, strides, offset=0):
     return offset + sum(i * s for i, s in zip(index, reversed(tuple(strides))))
 """,
-        "offset added once per dimension": """
+        "offset: offset added once per dimension": """
 def storage_index(index, strides, offset=0):
     return sum(offset + i * s for i, s in zip(index, strides)) if len(index) else offset
 """,
-        "returns a tensor": """
+        "int: returns a tensor": """
 def storage_index(index, strides, offset=0):
     return offset + (torch.tensor(list(index) or [0]) * torch.tensor(list(strides) or [0])).sum()
 """,
-        "NumPy dot: a NumPy integer": """
+        "int: NumPy dot: a NumPy integer": """
 def storage_index(index, strides, offset=0):
     return offset + np.dot(np.array(index, dtype=np.int64), np.array(strides, dtype=np.int64))
 """,
-        "1-based thinking: index - 1": """
+        "position: 1-based thinking: index - 1": """
 def storage_index(index, strides, offset=0):
     return offset + sum(max(i - 1, 0) * s for i, s in zip(index, strides))
 """,
-        "assumes the last stride is 1 (a contiguous tensor)": """
+        "position: assumes the last stride is 1 (a contiguous tensor)": """
 def storage_index(index, strides, offset=0):
     if len(index) == 0:
         return offset

@@ -212,37 +212,37 @@ def accumulated_gradient(model, loss_fn, batches):
 
 WRONG = {
     "dag_forward": {
-        "transposed: x @ w instead of w @ x": """
+        "values: transposed: x @ w instead of w @ x": """
 def dag_forward(w1, w2, x):
     x1 = x @ w1
     x2 = x + x1 @ w2
     return ((x1 + x2) @ w1).norm()
 """,
-        "x2 from x0 instead of x1": """
+        "values: x2 from x0 instead of x1": """
 def dag_forward(w1, w2, x):
     x1 = w1 @ x
     x2 = x + w2 @ x
     return (w1 @ (x1 + x2)).norm()
 """,
-        "squared norm": """
+        "values: squared norm": """
 def dag_forward(w1, w2, x):
     x1 = w1 @ x
     x2 = x + w2 @ x1
     return ((w1 @ (x1 + x2)) ** 2).sum()
 """,
-        "a Python float (.item())": """
+        "values: a Python float (.item())": """
 def dag_forward(w1, w2, x):
     x1 = w1 @ x
     x2 = x + w2 @ x1
     return (w1 @ (x1 + x2)).norm().item()
 """,
-        "element-wise * instead of @": """
+        "values: element-wise * instead of @": """
 def dag_forward(w1, w2, x):
     x1 = w1 * x
     x2 = x + w2 * x1
     return (w1 * (x1 + x2)).norm()
 """,
-        "products by hand into torch.zeros(D) buffers: float32 (breaks: dtype)": """
+        "dtype: products by hand into torch.zeros(D) buffers: float32": """
 def matvec(w, v):
     out = torch.zeros(len(v))
     for i in range(len(v)):
@@ -254,20 +254,20 @@ def dag_forward(w1, w2, x):
     x2 = x + matvec(w2, x1)
     return matvec(w1, x1 + x2).norm()
 """,
-        "w1.data, an old Variable habit: no gradient to w1 (breaks: gradients)": """
+        "gradients: w1.data, an old Variable habit: no gradient to w1": """
 def dag_forward(w1, w2, x):
     x1 = w1.data @ x
     x2 = x + w2 @ x1
     return (w1.data @ (x1 + x2)).norm()
 """,
-        "NumPy for the products: cut off from the graph (breaks: gradients)": """
+        "gradients: NumPy for the products: cut off from the graph": """
 def dag_forward(w1, w2, x):
     a, b, v = (t.detach().numpy() for t in (w1, w2, x))
     x1 = a @ v
     x3 = a @ (x1 + v + b @ x1)
     return torch.from_numpy(x3).norm()
 """,
-        "x1 + x2 replaced by x2 alone (breaks: values)": """
+        "values: x1 + x2 replaced by x2 alone": """
 def dag_forward(w1, w2, x):
     x1 = w1 @ x
     x2 = x + w2 @ x1
@@ -275,31 +275,31 @@ def dag_forward(w1, w2, x):
 """,
     },
     "dag_grads_autograd": {
-        "changes the caller's tensors": """
+        "untouched: changes the caller's tensors": """
 def dag_grads_autograd(w1, w2, x):
     w1.requires_grad_()
     w2.requires_grad_()
     return torch.autograd.grad(dag_forward(w1, w2, x), (w1, w2))
 """,
-        "swapped outputs": """
+        "values: swapped outputs": """
 def dag_grads_autograd(w1, w2, x):
     w1, w2 = w1.detach().requires_grad_(), w2.detach().requires_grad_()
     g1, g2 = torch.autograd.grad(dag_forward(w1, w2, x), (w1, w2))
     return g2, g1
 """,
-        "gradient of q squared": """
+        "values: gradient of q squared": """
 def dag_grads_autograd(w1, w2, x):
     w1, w2 = w1.detach().requires_grad_(), w2.detach().requires_grad_()
     return torch.autograd.grad(dag_forward(w1, w2, x) ** 2, (w1, w2))
 """,
-        ".grad of the caller's tensors, accumulating": """
+        "values: .grad of the caller's tensors, accumulating": """
 def dag_grads_autograd(w1, w2, x):
     w1.requires_grad_(True)
     w2.requires_grad_(True)
     dag_forward(w1, w2, x).backward()
     return w1.grad, w2.grad
 """,
-        "the chain rule by hand, no autograd (breaks: autograd)": """
+        "autograd: the chain rule by hand, no autograd": """
 def dag_grads_autograd(w1, w2, x):
     x1 = w1 @ x
     s = x1 + x + w2 @ x1
@@ -309,20 +309,20 @@ def dag_grads_autograd(w1, w2, x):
     g1 = gs + w2.T @ gs
     return torch.outer(g3, s) + torch.outer(g1, x), torch.outer(gs, x1)
 """,
-        "float32 copies: float64 in, float32 out (breaks: values)": """
+        "values: float32 copies: float64 in, float32 out": """
 def dag_grads_autograd(w1, w2, x):
     a = w1.detach().float().requires_grad_()
     b = w2.detach().float().requires_grad_()
     return torch.autograd.grad(dag_forward(a, b, x.float()), (a, b))
 """,
-        "gradients with respect to x too: three results (breaks: values)": """
+        "values: gradients with respect to x too: three results": """
 def dag_grads_autograd(w1, w2, x):
     w1, w2, x = (t.detach().requires_grad_() for t in (w1, w2, x))
     return torch.autograd.grad(dag_forward(w1, w2, x), (w1, w2, x))
 """,
     },
     "dag_grads_manual": {
-        "w1's first use only": """
+        "grad_w1: w1's first use only": """
 def dag_grads_manual(w1, w2, x):
     x1 = w1 @ x
     s = x1 + x + w2 @ x1
@@ -331,7 +331,7 @@ def dag_grads_manual(w1, w2, x):
     gs = w1.T @ g3
     return torch.outer(g3, s), torch.outer(gs, x1)
 """,
-        "x1's path through x2 forgotten": """
+        "grad_w1: x1's path through x2 forgotten": """
 def dag_grads_manual(w1, w2, x):
     x1 = w1 @ x
     s = x1 + x + w2 @ x1
@@ -340,7 +340,7 @@ def dag_grads_manual(w1, w2, x):
     gs = w1.T @ g3
     return torch.outer(g3, s) + torch.outer(gs, x), torch.outer(gs, x1)
 """,
-        "transposed outer products": """
+        "grad_w1: transposed outer products": """
 def dag_grads_manual(w1, w2, x):
     x1 = w1 @ x
     s = x1 + x + w2 @ x1
@@ -350,7 +350,7 @@ def dag_grads_manual(w1, w2, x):
     g1 = gs + w2.T @ gs
     return torch.outer(s, g3) + torch.outer(x, g1), torch.outer(x1, gs)
 """,
-        "gradient of q squared": """
+        "grad_w1: gradient of q squared": """
 def dag_grads_manual(w1, w2, x):
     x1 = w1 @ x
     s = x1 + x + w2 @ x1
@@ -360,7 +360,7 @@ def dag_grads_manual(w1, w2, x):
     g1 = gs + w2.T @ gs
     return torch.outer(g3, s) + torch.outer(g1, x), torch.outer(gs, x1)
 """,
-        "autograd in disguise": """
+        "forbidden: autograd in disguise": """
 def dag_grads_manual(w1, w2, x):
     with torch.enable_grad():
         a, b = w1.detach().requires_grad_(), w2.detach().requires_grad_()
@@ -368,7 +368,7 @@ def dag_grads_manual(w1, w2, x):
         q = (a @ (x1 + x + b @ x1)).norm()
         return torch.autograd.grad(q, (a, b))
 """,
-        "gradient at x1 carried back by w2 instead of its transpose (breaks: grad_w1)": """
+        "grad_w1: gradient at x1 carried back by w2 instead of its transpose": """
 def dag_grads_manual(w1, w2, x):
     x1 = w1 @ x
     s = x1 + x + w2 @ x1
@@ -378,7 +378,7 @@ def dag_grads_manual(w1, w2, x):
     g1 = gs + w2 @ gs
     return torch.outer(g3, s) + torch.outer(g1, x), torch.outer(gs, x1)
 """,
-        "w2's gradient from x3's gradient instead of x2's (breaks: grad_w2)": """
+        "grad_w2: w2's gradient from x3's gradient instead of x2's": """
 def dag_grads_manual(w1, w2, x):
     x1 = w1 @ x
     s = x1 + x + w2 @ x1
@@ -388,7 +388,7 @@ def dag_grads_manual(w1, w2, x):
     g1 = gs + w2.T @ gs
     return torch.outer(g3, s) + torch.outer(g1, x), torch.outer(g3, x1)
 """,
-        "outer products added into torch.zeros(D, D): float32 (breaks: dtype)": """
+        "dtype: outer products added into torch.zeros(D, D): float32": """
 def dag_grads_manual(w1, w2, x):
     D = x.shape[0]
     x1 = w1 @ x
@@ -403,7 +403,7 @@ def dag_grads_manual(w1, w2, x):
     grad_w2 += torch.outer(gs, x1)
     return grad_w1, grad_w2
 """,
-        "torch.func.jacrev on the forward pass (breaks: forbidden autograd)": """
+        "forbidden: torch.func.jacrev on the forward pass": """
 from torch.func import jacrev
 
 def dag_grads_manual(w1, w2, x):
@@ -414,29 +414,29 @@ def dag_grads_manual(w1, w2, x):
 """,
     },
     "second_derivative": {
-        "the first derivative": """
+        "values: the first derivative": """
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     return torch.autograd.grad(f(x).sum(), x)[0]
 """,
-        "no create_graph": """
+        "values: no create_graph": """
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x).sum(), x)
     return torch.autograd.grad(g.sum(), x)[0]
 """,
-        "affine case not handled": """
+        "affine: affine case not handled": """
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
     return torch.autograd.grad(g.sum(), x)[0]
 """,
-        "finite differences": """
+        "values: finite differences": """
 def second_derivative(f, x):
     h = 1e-3
     return (f(x + h) - 2 * f(x) + f(x - h)) / h ** 2
 """,
-        "two backward() calls, .grad adds f' + f''": """
+        "values: two backward() calls, .grad adds f' + f''": """
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     f(x).sum().backward(create_graph=True)
@@ -445,7 +445,7 @@ def second_derivative(f, x):
     x.grad.sum().backward()
     return x.grad.detach()
 """,
-        "changes the caller's x": """
+        "untouched: changes the caller's x": """
 def second_derivative(f, x):
     x.requires_grad_()
     (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
@@ -453,7 +453,7 @@ def second_derivative(f, x):
         return torch.zeros_like(x)
     return torch.autograd.grad(g.sum(), x)[0]
 """,
-        "zeros of the default dtype (float32) in the affine case (breaks: affine)": """
+        "affine: zeros of the default dtype (float32) in the affine case": """
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
@@ -461,7 +461,15 @@ def second_derivative(f, x):
         return torch.zeros(x.shape)
     return torch.autograd.grad(g.sum(), x)[0]
 """,
-        "one number: the sum of the second derivatives (breaks: values)": """
+        "dtype: differentiates a float32 copy (.float() so that it can require grad)": """
+def second_derivative(f, x):
+    t = x.detach().float().requires_grad_()
+    (g,) = torch.autograd.grad(f(t).sum(), t, create_graph=True)
+    if not g.requires_grad:
+        return torch.zeros_like(x)
+    return torch.autograd.grad(g.sum(), t)[0]
+""",
+        "values: one number: the sum of the second derivatives": """
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
@@ -471,7 +479,7 @@ def second_derivative(f, x):
 """,
     },
     "descend": {
-        "a updated before b's gradient": """
+        "values: a updated before b's gradient": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
@@ -486,7 +494,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
             b -= eta * gb
     return a.item(), b.item()
 """,
-        "b detached instead of a": """
+        "detach: b detached instead of a": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
@@ -498,7 +506,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
             b -= eta * gb
     return a.item(), b.item()
 """,
-        "detach_coupling ignored": """
+        "detach: detach_coupling ignored": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
@@ -510,7 +518,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
             b -= eta * gb
     return a.item(), b.item()
 """,
-        "gradient ascent": """
+        "values: gradient ascent": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
@@ -522,7 +530,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
             b += eta * gb
     return a.item(), b.item()
 """,
-        "one step too many": """
+        "values: one step too many": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
@@ -534,7 +542,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
             b -= eta * gb
     return a.item(), b.item()
 """,
-        "backward() without zeroing": """
+        "values: backward() without zeroing": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
@@ -546,7 +554,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
             b -= eta * b.grad
     return a.item(), b.item()
 """,
-        "returns tensors": """
+        "result: returns tensors": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(b, dtype=torch.float64, requires_grad=True)
@@ -558,7 +566,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
             b -= eta * gb
     return a.detach(), b.detach()
 """,
-        "updates outside no_grad (a = a - eta * g): the graph grows (breaks: autograd)": """
+        "autograd: updates outside no_grad (a = a - eta * g): the graph grows": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(b, dtype=torch.float64, requires_grad=True)
@@ -568,7 +576,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
         a, b = a - eta * ga, b - eta * gb
     return a.item(), b.item()
 """,
-        "the gradient's formula by hand, no autograd (breaks: autograd)": """
+        "autograd: the gradient's formula by hand, no autograd": """
 def descend(a, b, eta, steps, detach_coupling=False):
     for _ in range(steps):
         ga = 2 * (a - 1) + (0.0 if detach_coupling else 2 * (a - b))
@@ -576,7 +584,7 @@ def descend(a, b, eta, steps, detach_coupling=False):
         a, b = a - eta * ga, b - eta * gb
     return float(a), float(b)
 """,
-        "result set only inside the loop: steps=0 fails (breaks: result)": """
+        "result: result set only inside the loop: steps=0 fails": """
 def descend(a, b, eta, steps, detach_coupling=False):
     ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
     tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
@@ -589,7 +597,22 @@ def descend(a, b, eta, steps, detach_coupling=False):
         result = (ta.item(), tb.item())
     return result
 """,
-        "out-of-place update under no_grad: step 2 raises (breaks: all four)": """
+        "values: b stepped first, then a's gradient taken at the new b": """
+def descend(a, b, eta, steps, detach_coupling=False):
+    a = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    for _ in range(steps):
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        (gb,) = torch.autograd.grad(loss, b)
+        with torch.no_grad():
+            b -= eta * gb
+        loss = (a - 1) ** 2 + (b + 1) ** 2 + ((a.detach() if detach_coupling else a) - b) ** 2
+        (ga,) = torch.autograd.grad(loss, a)
+        with torch.no_grad():
+            a -= eta * ga
+    return a.item(), b.item()
+""",
+        "values: out-of-place update under no_grad: step 2 raises": """
 def descend(a, b, eta, steps, detach_coupling=False):
     a = torch.tensor(a, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
@@ -603,40 +626,40 @@ def descend(a, b, eta, steps, detach_coupling=False):
 """,
     },
     "accumulated_gradient": {
-        "stale gradients not zeroed": """
+        "earlier gradients: stale gradients not zeroed": """
 def accumulated_gradient(model, loss_fn, batches):
     for X, y in batches:
         loss_fn(model(X), y).backward()
     return [p.grad.clone() for p in model.parameters()]
 """,
-        "zeroed inside the loop: last batch only": """
+        "values: zeroed inside the loop: last batch only": """
 def accumulated_gradient(model, loss_fn, batches):
     for X, y in batches:
         model.zero_grad()
         loss_fn(model(X), y).backward()
     return [p.grad.clone() for p in model.parameters()]
 """,
-        "averaged over batches": """
+        "values: averaged over batches": """
 def accumulated_gradient(model, loss_fn, batches):
     model.zero_grad()
     for X, y in batches:
         loss_fn(model(X), y).backward()
     return [p.grad / len(batches) for p in model.parameters()]
 """,
-        "one backward on the summed loss": """
+        "one backward per batch: one backward on the summed loss": """
 def accumulated_gradient(model, loss_fn, batches):
     model.zero_grad()
     sum(loss_fn(model(X), y) for X, y in batches).backward()
     return [p.grad.clone() for p in model.parameters()]
 """,
-        "parameters in reverse order": """
+        "values: parameters in reverse order": """
 def accumulated_gradient(model, loss_fn, batches):
     model.zero_grad()
     for X, y in batches:
         loss_fn(model(X), y).backward()
     return [p.grad.clone() for p in reversed(list(model.parameters()))]
 """,
-        "autograd.grad per batch, summed by hand (breaks: one backward per batch)": """
+        "one backward per batch: autograd.grad per batch, summed by hand": """
 def accumulated_gradient(model, loss_fn, batches):
     params = list(model.parameters())
     total = [torch.zeros_like(p) for p in params]
@@ -645,7 +668,7 @@ def accumulated_gradient(model, loss_fn, batches):
             t += g
     return total
 """,
-        "p.grad.zero_() raises while .grad is None (breaks: all three)": """
+        "values: p.grad.zero_() raises while .grad is None": """
 def accumulated_gradient(model, loss_fn, batches):
     for p in model.parameters():
         p.grad.zero_()
@@ -653,7 +676,7 @@ def accumulated_gradient(model, loss_fn, batches):
         loss_fn(model(X), y).backward()
     return [p.grad.clone() for p in model.parameters()]
 """,
-        "each batch's loss weighted by its size (breaks: values)": """
+        "values: each batch's loss weighted by its size": """
 def accumulated_gradient(model, loss_fn, batches):
     model.zero_grad()
     for X, y in batches:

@@ -222,32 +222,36 @@ class NotBuggy(nn.Module):
 
 WRONG = {
     "linear_forward": {
-        "x @ weight (weight taken as (C, D))": """
+        "values: x @ weight (weight taken as (C, D))": """
 def linear_forward(x, weight, bias=None):
     y = x @ weight
     return y if bias is None else y + bias
 """,
-        "column convention, (D, N) result": """
+        "values: column convention, (D, N) result": """
 def linear_forward(x, weight, bias=None):
     y = weight @ x.T
     return y if bias is None else y + bias[:, None]
 """,
-        "`if bias:` on a tensor": """
+        "values: `if bias:` on a tensor": """
 def linear_forward(x, weight, bias=None):
     y = x @ weight.T
     if bias:
         y = y + bias
     return y
 """,
-        "bias forgotten": """
+        "values: bias forgotten": """
 def linear_forward(x, weight, bias=None):
     return x @ weight.T
 """,
-        "F.linear through torch._C": """
+        "no bias: bias=None not handled: None added (TypeError)": """
+def linear_forward(x, weight, bias=None):
+    return x @ weight.T + bias
+""",
+        "forbidden: F.linear through torch._C": """
 def linear_forward(x, weight, bias=None):
     return torch._C._nn.linear(x, weight, bias)
 """,
-        "nn.Linear with copied weights": """
+        "values: nn.Linear with copied weights": """
 def linear_forward(x, weight, bias=None):
     layer = nn.Linear(weight.shape[1], weight.shape[0], bias=bias is not None)
     with torch.no_grad():
@@ -256,37 +260,37 @@ def linear_forward(x, weight, bias=None):
             layer.bias.copy_(bias)
     return layer(x)
 """,
-        "NumPy (no gradient, float64)": """
+        "gradients: NumPy (no gradient, float64)": """
 def linear_forward(x, weight, bias=None):
     y = x.detach().numpy() @ weight.detach().numpy().T
     if bias is not None:
         y = y + bias.detach().numpy()
     return torch.from_numpy(y)
 """,
-        "squeezed result: (N,) when D = 1, (D,) when N = 1 (breaks: values, no bias)": """
+        "no bias: squeezed result: (N,) when D = 1, (D,) when N = 1": """
 def linear_forward(x, weight, bias=None):
     y = x @ weight.T
     if bias is not None:
         y = y + bias
     return y.squeeze()
 """,
-        "weight.data (old Variable habit): no gradient to weight (breaks: gradients)": """
+        "gradients: weight.data (old Variable habit): no gradient to weight": """
 def linear_forward(x, weight, bias=None):
     y = x @ weight.data.T
     return y if bias is None else y + bias
 """,
-        "casts to float32 to avoid dtype errors (breaks: dtype)": """
+        "dtype and device: casts to float32 to avoid dtype errors": """
 def linear_forward(x, weight, bias=None):
     y = torch.mm(x.float(), weight.float().t())
     return y if bias is None else y + bias.float()
 """,
-        "bias=None replaced by zeros made on the CPU (breaks: device)": """
+        "dtype and device: bias=None replaced by zeros made on the CPU": """
 def linear_forward(x, weight, bias=None):
     if bias is None:
         bias = torch.zeros(weight.shape[0], dtype=x.dtype)
     return x @ weight.T + bias
 """,
-        "output buffer torch.zeros(N, D) filled row by row (breaks: dtype, device)": """
+        "dtype and device: output buffer torch.zeros(N, D) filled row by row": """
 def linear_forward(x, weight, bias=None):
     y = torch.zeros(x.shape[0], weight.shape[0])
     for n in range(x.shape[0]):
@@ -295,32 +299,32 @@ def linear_forward(x, weight, bias=None):
 """,
     },
     "linear_backward": {
-        "grad_b averaged over the batch": """
+        "grad_b: grad_b averaged over the batch": """
 def linear_backward(grad_y, x, weight):
     return grad_y @ weight, grad_y.T @ x, grad_y.mean(0)
 """,
-        "grad_w averaged over the batch": """
+        "grad_w: grad_w averaged over the batch": """
 def linear_backward(grad_y, x, weight):
     return grad_y @ weight, grad_y.T @ x / x.shape[0], grad_y.sum(0)
 """,
-        "grad_w transposed (C, D)": """
+        "grad_w: grad_w transposed (C, D)": """
 def linear_backward(grad_y, x, weight):
     return grad_y @ weight, x.T @ grad_y, grad_y.sum(0)
 """,
-        "grad_x with weight.T": """
+        "grad_x: grad_x with weight.T": """
 def linear_backward(grad_y, x, weight):
     return grad_y @ weight.T, grad_y.T @ x, grad_y.sum(0)
 """,
-        "grad_b summed over the wrong dimension": """
+        "grad_b: grad_b summed over the wrong dimension": """
 def linear_backward(grad_y, x, weight):
     return grad_y @ weight, grad_y.T @ x, grad_y.sum(1)
 """,
-        "ones made on the CPU": """
+        "device: ones made on the CPU": """
 def linear_backward(grad_y, x, weight):
     ones = torch.ones(grad_y.shape[0], dtype=grad_y.dtype)
     return grad_y @ weight, grad_y.T @ x, ones @ grad_y
 """,
-        "autograd": """
+        "device: autograd": """
 def linear_backward(grad_y, x, weight):
     with torch.enable_grad():
         x = x.detach().requires_grad_()
@@ -329,11 +333,11 @@ def linear_backward(grad_y, x, weight):
         y = x @ weight.T + bias
         return torch.autograd.grad(y, (x, weight, bias), grad_y)
 """,
-        "outputs in the wrong order (grad_w, grad_x, grad_b) (breaks: grad_x, grad_w)": """
+        "grad_x: outputs in the wrong order (grad_w, grad_x, grad_b)": """
 def linear_backward(grad_y, x, weight):
     return grad_y.T @ x, grad_y @ weight, grad_y.sum(0)
 """,
-        "accumulators made with torch.zeros: float32, on the CPU (breaks: dtype, device)": """
+        "device: accumulators made with torch.zeros: float32, on the CPU": """
 def linear_backward(grad_y, x, weight):
     grad_w = torch.zeros(weight.shape)
     grad_b = torch.zeros(weight.shape[0])
@@ -342,105 +346,118 @@ def linear_backward(grad_y, x, weight):
         grad_b += grad_y[n]
     return grad_y @ weight, grad_w, grad_b
 """,
-        "by hand in NumPy (breaks: device)": """
+        "grad_x: the column-vector formula weight.T @ grad_y.T, not transposed back: (C, N)": """
+def linear_backward(grad_y, x, weight):
+    return weight.T @ grad_y.T, grad_y.T @ x, grad_y.sum(0)
+""",
+        "dtype: accumulators made with torch.zeros on grad_y's device: float32": """
+def linear_backward(grad_y, x, weight):
+    grad_w = torch.zeros(weight.shape, device=grad_y.device)
+    grad_b = torch.zeros(weight.shape[0], device=grad_y.device)
+    for n in range(x.shape[0]):
+        grad_w += torch.outer(grad_y[n], x[n])
+        grad_b += grad_y[n]
+    return grad_y @ weight, grad_w, grad_b
+""",
+        "device: by hand in NumPy": """
 def linear_backward(grad_y, x, weight):
     g, xs, w = grad_y.numpy(), x.numpy(), weight.numpy()
     return torch.from_numpy(g @ w), torch.from_numpy(g.T @ xs), torch.from_numpy(g.sum(0))
 """,
     },
     "mse": {
-        "sum instead of mean": """
+        "values: sum instead of mean": """
 def mse(input, target):
     return ((input - target) ** 2).sum()
 """,
-        "divided by the number of rows": """
+        "values: divided by the number of rows": """
 def mse(input, target):
     return ((input - target) ** 2).sum() / len(input)
 """,
-        "mean over one dimension": """
+        "values: mean over one dimension": """
 def mse(input, target):
     return ((input - target) ** 2).mean(dim=0)
 """,
-        "RMSE": """
+        "values: RMSE": """
 def mse(input, target):
     return ((input - target) ** 2).mean().sqrt()
 """,
-        ".item(): a float without gradient": """
+        "values: .item(): a float without gradient": """
 def mse(input, target):
     return ((input - target) ** 2).mean().item()
 """,
-        "F.mse_loss under another name": """
+        "forbidden: F.mse_loss under another name": """
 from torch.nn.functional import mse_loss as squared_error
 
 def mse(input, target):
     return squared_error(input, target)
 """,
-        "absolute differences (L1) (breaks: values)": """
+        "values: absolute differences (L1)": """
 def mse(input, target):
     return (input - target).abs().mean()
 """,
-        "input detached (breaks: gradients)": """
+        "gradients: input detached": """
 def mse(input, target):
     return ((input.detach() - target) ** 2).mean()
 """,
-        "casts the loss to float32 (breaks: dtype)": """
+        "dtype: casts the loss to float32": """
 def mse(input, target):
     return ((input - target) ** 2).mean().float()
 """,
-        "moves the loss to the CPU (breaks: device)": """
+        "device: moves the loss to the CPU": """
 def mse(input, target):
     return ((input - target) ** 2).mean().cpu()
 """,
     },
     "pm1_targets": {
-        "0/1 coding (one-hot)": """
+        "values: 0/1 coding (one-hot)": """
 def pm1_targets(labels, num_classes):
     return F.one_hot(labels, num_classes).float()
 """,
-        "number of classes from labels.max() + 1": """
+        "classes: number of classes from labels.max() + 1": """
 def pm1_targets(labels, num_classes):
     out = torch.full((len(labels), int(labels.max()) + 1), -1.0, device=labels.device)
     out[torch.arange(len(labels)), labels] = 1.0
     return out
 """,
-        "int64 result": """
+        "dtype: int64 result": """
 def pm1_targets(labels, num_classes):
     return F.one_hot(labels, num_classes) * 2 - 1
 """,
-        "transposed (num_classes, N)": """
+        "classes: transposed (num_classes, N)": """
 def pm1_targets(labels, num_classes):
     out = torch.full((num_classes, len(labels)), -1.0, device=labels.device)
     out[labels, torch.arange(len(labels))] = 1.0
     return out
 """,
-        "made on the CPU": """
+        "device: made on the CPU": """
 def pm1_targets(labels, num_classes):
     out = torch.full((labels.shape[0], num_classes), -1.0)
     return out.scatter_(1, labels.view(-1, 1), 1.0)
 """,
-        "-1 at the label, +1 elsewhere": """
+        "values: -1 at the label, +1 elsewhere": """
 def pm1_targets(labels, num_classes):
     return 1 - 2 * F.one_hot(labels, num_classes).float()
 """,
-        "rows stacked in a loop: fails on an empty batch (breaks: classes)": """
+        "classes: rows stacked in a loop: fails on an empty batch": """
 def pm1_targets(labels, num_classes):
     classes = torch.arange(num_classes, device=labels.device)
     return torch.stack([torch.where(classes == label, 1.0, -1.0) for label in labels])
 """,
-        "NumPy's eye: float64, on the CPU (breaks: dtype, device)": """
+        "device: NumPy's eye: float64, on the CPU": """
 import numpy as np
 
 def pm1_targets(labels, num_classes):
     return torch.from_numpy(2 * np.eye(num_classes)[labels.numpy()] - 1)
 """,
-        "labels.unsqueeze_ modifies labels (breaks: labels)": """
+        "labels: labels.unsqueeze_ modifies labels": """
 def pm1_targets(labels, num_classes):
     out = torch.full((labels.shape[0], num_classes), -1.0, device=labels.device)
     return out.scatter_(1, labels.unsqueeze_(1), 1.0)
 """,
     },
     "Net": {
-        "pooling sizes swapped": """
+        "forward: pooling sizes swapped": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -455,7 +472,7 @@ class Net(nn.Module):
         x = F.relu(self.fc1(x.view(-1, 256)))
         return self.fc2(x)
 """,
-        "average pooling": """
+        "forward: average pooling": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -470,7 +487,7 @@ class Net(nn.Module):
         x = F.relu(self.fc1(x.view(-1, 256)))
         return self.fc2(x)
 """,
-        "no ReLU after fc1": """
+        "forward: no ReLU after fc1": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -484,7 +501,7 @@ class Net(nn.Module):
         x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
         return self.fc2(self.fc1(x.view(-1, 256)))
 """,
-        "no ReLU after the second convolution": """
+        "forward: no ReLU after the second convolution": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -498,7 +515,7 @@ class Net(nn.Module):
         x = F.max_pool2d(self.conv2(x), kernel_size=2)
         return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
 """,
-        "ReLU on the output": """
+        "forward: ReLU on the output": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -513,7 +530,7 @@ class Net(nn.Module):
         x = F.relu(self.fc1(x.view(-1, 256)))
         return F.relu(self.fc2(x))
 """,
-        "channels-last flatten": """
+        "forward: channels-last flatten": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -528,7 +545,7 @@ class Net(nn.Module):
         x = x.permute(0, 2, 3, 1).reshape(-1, 256)
         return self.fc2(F.relu(self.fc1(x)))
 """,
-        "pooling with stride 1": """
+        "forward: pooling with stride 1: view(-1, 256) fails": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -542,7 +559,19 @@ class Net(nn.Module):
         x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2, stride=1))
         return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
 """,
-        "convolutions without bias": """
+        "layers: nn.Sequential blocks instead of the attributes conv1, conv2, fc1, fc2": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, kernel_size=5), nn.MaxPool2d(3), nn.ReLU(),
+            nn.Conv2d(32, 64, kernel_size=5), nn.MaxPool2d(2), nn.ReLU())
+        self.classifier = nn.Sequential(nn.Linear(256, 200), nn.ReLU(), nn.Linear(200, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x).view(-1, 256))
+""",
+        "layers: convolutions without bias": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -556,7 +585,7 @@ class Net(nn.Module):
         x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
         return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
 """,
-        "x.flatten(): the batch dimension flattened too (breaks: forward)": """
+        "forward: x.flatten(): the batch dimension flattened too": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -570,7 +599,7 @@ class Net(nn.Module):
         x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
         return self.fc2(F.relu(self.fc1(x.flatten())))
 """,
-        "convolutions with padding=2 ('same' habit) (breaks: forward)": """
+        "forward: convolutions with padding=2 ('same' habit)": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -584,7 +613,7 @@ class Net(nn.Module):
         x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
         return self.fc2(F.relu(self.fc1(x.view(-1, 256))))
 """,
-        "features detached before the classifier (breaks: gradients)": """
+        "gradients: features detached before the classifier": """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -600,24 +629,29 @@ class Net(nn.Module):
 """,
     },
     "count_parameters": {
-        "counts tensors, not scalars": """
+        "count: counts tensors, not scalars": """
 def count_parameters(module):
     return len([p for p in module.parameters() if p.requires_grad])
 """,
-        "counts frozen parameters": """
+        "frozen: counts frozen parameters": """
 def count_parameters(module):
     return sum(p.numel() for p in module.parameters())
 """,
-        "counts shared parameters twice": """
+        "shared: counts shared parameters twice": """
 def count_parameters(module):
     return sum(p.numel() for _, p in module.named_parameters(remove_duplicate=False)
                if p.requires_grad)
 """,
-        "counts the state_dict (buffers too)": """
+        "buffers: counts the state_dict (buffers too)": """
 def count_parameters(module):
     return sum(t.numel() for t in module.state_dict().values())
 """,
-        "only Linear layers": """
+        "buffers: parameters() and buffers(): running statistics taken for weights": """
+def count_parameters(module):
+    tensors = [p for p in module.parameters() if p.requires_grad] + list(module.buffers())
+    return sum(t.numel() for t in tensors)
+""",
+        "count: only Linear layers": """
 def count_parameters(module):
     total = 0
     for m in module.modules():
@@ -625,30 +659,30 @@ def count_parameters(module):
             total += m.weight.numel() + (m.bias.numel() if m.bias is not None else 0)
     return total
 """,
-        "returns a tensor": """
+        "int: returns a tensor": """
 def count_parameters(module):
     return torch.tensor([p.numel() for p in module.parameters() if p.requires_grad]).sum()
 """,
-        "recursion over children(): a layer in two branches counted twice (breaks: shared)": """
+        "shared: recursion over children(): a layer in two branches counted twice": """
 def count_parameters(module):
     own = sum(p.numel() for p in module.parameters(recurse=False) if p.requires_grad)
     return own + sum(count_parameters(child) for child in module.children())
 """,
-        "sum over modules(): tied weights counted twice (breaks: shared)": """
+        "shared: sum over modules(): tied weights counted twice": """
 def count_parameters(module):
     return sum(p.numel() for m in module.modules() for p in m.parameters(recurse=False)
                if p.requires_grad)
 """,
-        "trainable tensors of state_dict(keep_vars=True): shared ones twice (breaks: shared)": """
+        "shared: trainable tensors of state_dict(keep_vars=True): shared ones twice": """
 def count_parameters(module):
     return sum(t.numel() for t in module.state_dict(keep_vars=True).values()
                if t.requires_grad)
 """,
-        "len(p) instead of p.numel(): TypeError on a 0-dim parameter (breaks: count)": """
+        "count: len(p) instead of p.numel(): TypeError on a 0-dim parameter": """
 def count_parameters(module):
     return sum(len(p) for p in module.parameters() if p.requires_grad)
 """,
-        "math.prod of the shapes with NumPy: a NumPy integer (breaks: int)": """
+        "int: math.prod of the shapes with NumPy: a NumPy integer": """
 import numpy as np
 
 def count_parameters(module):
@@ -656,7 +690,7 @@ def count_parameters(module):
 """,
     },
     "NotBuggy": {
-        "Buggy unchanged: the Linear in a dict": """
+        "registered: Buggy unchanged: the Linear in a dict": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -664,7 +698,7 @@ class NotBuggy(nn.Module):
         self.param = nn.Parameter(torch.randn(123, 456))
         self.other_stuff = {"fc1": nn.Linear(543, 21)}
 """,
-        "a Python list of modules": """
+        "registered: a Python list of modules": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -672,7 +706,7 @@ class NotBuggy(nn.Module):
         self.param = nn.Parameter(torch.randn(123, 456))
         self.other_stuff = [nn.Linear(543, 21)]
 """,
-        "a plain tensor instead of a Parameter": """
+        "registered: a plain tensor instead of a Parameter": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -680,7 +714,7 @@ class NotBuggy(nn.Module):
         self.param = torch.randn(123, 456, requires_grad=True)
         self.other_stuff = nn.ModuleDict({"fc1": nn.Linear(543, 21)})
 """,
-        "a buffer instead of a Parameter": """
+        "registered: a buffer instead of a Parameter": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -688,7 +722,7 @@ class NotBuggy(nn.Module):
         self.register_buffer("param", torch.randn(123, 456))
         self.fc1 = nn.Linear(543, 21)
 """,
-        "Linear sizes swapped": """
+        "registered: Linear sizes swapped": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -696,14 +730,14 @@ class NotBuggy(nn.Module):
         self.param = nn.Parameter(torch.randn(123, 456))
         self.fc1 = nn.Linear(21, 543)
 """,
-        "no super().__init__()": """
+        "registered: no super().__init__()": """
 class NotBuggy(nn.Module):
     def __init__(self):
         self.conv = nn.Conv2d(1, 32, kernel_size=5)
         self.param = nn.Parameter(torch.randn(123, 456))
         self.fc1 = nn.Linear(543, 21)
 """,
-        "the Linear in a tuple next to a registered copy": """
+        "saved and moved: the Linear in a tuple next to a registered copy": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -712,7 +746,7 @@ class NotBuggy(nn.Module):
         self.fc1 = nn.Linear(543, 21)
         self.heads = (nn.Linear(543, 21),)
 """,
-        "the Parameter frozen (breaks: trainable)": """
+        "trainable: the Parameter frozen": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -720,7 +754,7 @@ class NotBuggy(nn.Module):
         self.param = nn.Parameter(torch.randn(123, 456), requires_grad=False)
         self.fc1 = nn.Linear(543, 21)
 """,
-        "the Parameter in float64 (breaks: trainable)": """
+        "trainable: the Parameter in float64": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()
@@ -728,7 +762,7 @@ class NotBuggy(nn.Module):
         self.param = nn.Parameter(torch.randn(123, 456, dtype=torch.float64))
         self.fc1 = nn.Linear(543, 21)
 """,
-        "the dict kept next to registered copies of its Linear (breaks: saved and moved)": """
+        "saved and moved: the dict kept next to registered copies of its Linear": """
 class NotBuggy(nn.Module):
     def __init__(self):
         super().__init__()

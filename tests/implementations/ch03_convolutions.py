@@ -229,39 +229,71 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
 
 WRONG = {
     "corr1d": {
-        "flips the kernel (true convolution)": """
+        "values: flips the kernel (true convolution)": """
 def corr1d(x, u):
     return x.unfold(0, len(u), 1) @ u.flip(0)
 """,
-        "one window too few": """
+        "values: one window too few": """
 def corr1d(x, u):
     w = len(u)
     return torch.stack([(x[i:i + w] * u).sum() for i in range(len(x) - w)])
 """,
-        "zero padding to the input's length": """
+        "values: zero padding to the input's length": """
 def corr1d(x, u):
     w = len(u)
     x = torch.cat([x, x.new_zeros(w - 1)])
     return torch.stack([(x[i:i + w] * u).sum() for i in range(len(x) - w + 1)])
 """,
-        "F.conv1d": """
+        "forbidden: F.conv1d": """
 def corr1d(x, u):
     return F.conv1d(x[None, None], u[None, None])[0, 0]
 """,
-        "torch.tensor of Python floats (no gradient, float32 always)": """
+        "gradients: torch.tensor of Python floats (no gradient, float32 always)": """
 def corr1d(x, u):
     w = len(u)
     return torch.tensor([float((x[i:i + w] * u).sum()) for i in range(len(x) - w + 1)])
 """,
+        "gradients: .item() of each window assigned into x.new_zeros": """
+def corr1d(x, u):
+    w = len(u)
+    out = x.new_zeros(len(x) - w + 1)
+    for i in range(len(out)):
+        out[i] = (x[i:i + w] * u).sum().item()
+    return out
+""",
+        "dtype: d2l-style torch.zeros output (float32, and on the CPU)": """
+def corr1d(x, u):
+    w = len(u)
+    out = torch.zeros(len(x) - w + 1)
+    for i in range(len(out)):
+        out[i] = (x[i:i + w] * u).sum()
+    return out
+""",
+        "dtype: torch.zeros(n, device=x.device): float32 whatever x is": """
+def corr1d(x, u):
+    w = len(u)
+    out = torch.zeros(len(x) - w + 1, device=x.device)
+    for i in range(len(out)):
+        out[i] = (x[i:i + w] * u).sum()
+    return out
+""",
+        "device: torch.zeros(n, dtype=x.dtype): made on the CPU": """
+def corr1d(x, u):
+    w = len(u)
+    out = torch.zeros(len(x) - w + 1, dtype=x.dtype)
+    for i in range(len(out)):
+        out[i] = (x[i:i + w] * u).sum()
+    return out
+""",
     },
     "corr2d": {
-        "flips the kernel (true convolution)": """
+        "values: flips the kernel (true convolution)": """
 def corr2d(X, K):
     h, w = K.shape
     K = K.flip(0, 1)
     return (X.unfold(0, h, 1).unfold(1, w, 1) * K).sum((-2, -1))
 """,
-        "rows and columns of the kernel swapped": """
+        "values: rows and columns of the kernel swapped": """
 def corr2d(X, K):
     w, h = K.shape
     Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
@@ -270,7 +302,7 @@ def corr2d(X, K):
             Y[i, j] = (X[i:i + h, j:j + w] * K.T).sum()
     return Y
 """,
-        "one row and column too few": """
+        "values: one row and column too few": """
 def corr2d(X, K):
     h, w = K.shape
     Y = X.new_zeros((X.shape[0] - h, X.shape[1] - w))
@@ -279,7 +311,7 @@ def corr2d(X, K):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
     return Y
 """,
-        "d2l's original: torch.zeros is float32": """
+        "dtype: d2l's original: torch.zeros is float32": """
 def corr2d(X, K):
     h, w = K.shape
     Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
@@ -288,7 +320,25 @@ def corr2d(X, K):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
     return Y
 """,
-        ".item(): no gradient": """
+        "dtype: torch.zeros(..., device=X.device): float32 whatever X is": """
+def corr2d(X, K):
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+""",
+        "device: torch.zeros(..., dtype=X.dtype): made on the CPU": """
+def corr2d(X, K):
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+""",
+        "gradients: .item(): no gradient": """
 def corr2d(X, K):
     h, w = K.shape
     Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
@@ -297,11 +347,11 @@ def corr2d(X, K):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum().item()
     return Y
 """,
-        "F.conv2d": """
+        "forbidden: F.conv2d": """
 def corr2d(X, K):
     return F.conv2d(X[None, None], K[None, None])[0, 0]
 """,
-        "torch.conv2d imported under another name": """
+        "values: torch.conv2d imported under another name": """
 from torch import conv2d as _c
 
 def corr2d(X, K):
@@ -309,7 +359,7 @@ def corr2d(X, K):
 """,
     },
     "Conv2D": {
-        "bias not a Parameter": """
+        "parameters: bias not a Parameter": """
 class Conv2D(nn.Module):
     def __init__(self, kernel_size):
         super().__init__()
@@ -319,7 +369,7 @@ class Conv2D(nn.Module):
     def forward(self, x):
         return corr2d(x, self.weight) + self.bias
 """,
-        "bias never added": """
+        "forward: bias never added": """
 class Conv2D(nn.Module):
     def __init__(self, kernel_size):
         super().__init__()
@@ -329,7 +379,17 @@ class Conv2D(nn.Module):
     def forward(self, x):
         return corr2d(x, self.weight)
 """,
-        "kernel_size reversed": """
+        "forward: a ReLU after the correlation (a layer is not a network)": """
+class Conv2D(nn.Module):
+    def __init__(self, kernel_size):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(kernel_size))
+        self.bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return torch.relu(corr2d(x, self.weight) + self.bias)
+""",
+        "parameters: kernel_size reversed": """
 class Conv2D(nn.Module):
     def __init__(self, kernel_size):
         super().__init__()
@@ -339,7 +399,7 @@ class Conv2D(nn.Module):
     def forward(self, x):
         return corr2d(x, self.weight.T) + self.bias
 """,
-        "a bias per output pixel": """
+        "parameters: a bias per output pixel": """
 class Conv2D(nn.Module):
     def __init__(self, kernel_size):
         super().__init__()
@@ -349,7 +409,7 @@ class Conv2D(nn.Module):
     def forward(self, x):
         return corr2d(x, self.weight) + self.bias.sum()
 """,
-        "wraps nn.Conv2d": """
+        "parameters: wraps nn.Conv2d": """
 class Conv2D(nn.Module):
     def __init__(self, kernel_size):
         super().__init__()
@@ -360,7 +420,7 @@ class Conv2D(nn.Module):
     def forward(self, x):
         return self.conv(x[None, None])[0, 0]
 """,
-        "weight detached in forward": """
+        "gradients: weight detached in forward": """
 class Conv2D(nn.Module):
     def __init__(self, kernel_size):
         super().__init__()
@@ -372,9 +432,9 @@ class Conv2D(nn.Module):
 """,
     },
     "learn_kernel": {
-        "mean squared error (nn.MSELoss default)": """
+        "descent: mean squared error (nn.MSELoss default)": """
 def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
-    K = torch.zeros(kernel_size, requires_grad=True)
+    K = torch.zeros(kernel_size, dtype=X.dtype, requires_grad=True)
     loss_fn = nn.MSELoss()
     for _ in range(steps):
         (g,) = torch.autograd.grad(loss_fn(corr2d(X, K), Y), K)
@@ -382,7 +442,7 @@ def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
             K -= lr * g
     return K.detach()
 """,
-        "d2l's random start": """
+        "start: d2l's random start": """
 def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
     K = torch.rand(kernel_size, dtype=X.dtype, requires_grad=True)
     for _ in range(steps):
@@ -391,7 +451,7 @@ def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
             K -= lr * g
     return K.detach()
 """,
-        "gradients accumulate (never zeroed)": """
+        "descent: gradients accumulate (never zeroed)": """
 def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
     K = torch.zeros(kernel_size, dtype=X.dtype, requires_grad=True)
     for _ in range(steps):
@@ -400,7 +460,7 @@ def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
             K -= lr * K.grad
     return K.detach()
 """,
-        "one step too many": """
+        "start: one step too many": """
 def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
     K = torch.zeros(kernel_size, dtype=X.dtype, requires_grad=True)
     for _ in range(steps + 1):
@@ -409,7 +469,26 @@ def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
             K -= lr * g
     return K.detach()
 """,
-        "gradient ascent": """
+        "start: the result bound inside the loop (steps=0 raises)": """
+def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
+    K = torch.zeros(kernel_size, dtype=X.dtype, requires_grad=True)
+    for _ in range(steps):
+        (g,) = torch.autograd.grad(((corr2d(X, K) - Y) ** 2).sum(), K)
+        with torch.no_grad():
+            K -= lr * g
+        learned = K.detach().clone()
+    return learned
+""",
+        "defaults: d2l's 10 epochs as the default steps": """
+def learn_kernel(X, Y, kernel_size, steps=10, lr=3e-2):
+    K = torch.zeros(kernel_size, dtype=X.dtype, requires_grad=True)
+    for _ in range(steps):
+        (g,) = torch.autograd.grad(((corr2d(X, K) - Y) ** 2).sum(), K)
+        with torch.no_grad():
+            K -= lr * g
+    return K.detach()
+""",
+        "descent: gradient ascent": """
 def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
     K = torch.zeros(kernel_size, dtype=X.dtype, requires_grad=True)
     for _ in range(steps):
@@ -418,7 +497,7 @@ def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
             K += lr * g
     return K.detach()
 """,
-        "learns a bias too": """
+        "descent: learns a bias too": """
 def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
     K = torch.zeros(kernel_size, dtype=X.dtype, requires_grad=True)
     b = torch.zeros((), dtype=X.dtype, requires_grad=True)
@@ -429,7 +508,7 @@ def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
             b -= lr * gb
     return K.detach()
 """,
-        "returns K still requiring grad": """
+        "result: returns K still requiring grad": """
 def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
     K = torch.zeros(kernel_size, dtype=X.dtype, requires_grad=True)
     for _ in range(steps):
@@ -440,63 +519,116 @@ def learn_kernel(X, Y, kernel_size, steps=50, lr=3e-2):
 """,
     },
     "conv_output_size": {
-        "dilation times kernel_size": """
+        "size: dilation times kernel_size": """
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     return (size + 2 * padding - dilation * kernel_size) // stride + 1
 """,
-        "padding on one side only": """
+        "size: padding on one side only": """
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     return (size + padding - dilation * (kernel_size - 1) - 1) // stride + 1
 """,
-        "rounds up": """
+        "size: rounds up": """
 import math
 
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     return math.ceil((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
 """,
-        "true division (a float)": """
+        "size: true division (a float)": """
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     return (size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1
 """,
-        "the + 1 forgotten": """
+        "int: torch.floor on a tensor, then .item(): 3.0, a float": """
+def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    return (torch.floor(torch.tensor((size + 2 * padding - span) / stride)) + 1).item()
+""",
+        "size: the + 1 forgotten": """
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     return (size + 2 * padding - dilation * (kernel_size - 1)) // stride
 """,
-        "dilation ignored": """
+        "size: dilation ignored": """
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     return (size + 2 * padding - kernel_size) // stride + 1
 """,
     },
     "corr2d_multi_in_out": {
-        "K[c, d] instead of K[d, c]": """
+        "values: K[c, d] instead of K[d, c]": """
 def corr2d_multi_in_out(X, K):
     D, C = K.shape[:2]
     Kt = K.reshape(C, D, *K.shape[2:])
     return torch.stack([sum(corr2d(X[c], Kt[c, d]) for c in range(C)) for d in range(D)])
 """,
-        "no sum over the input channels": """
+        "values: no sum over the input channels": """
 def corr2d_multi_in_out(X, K):
     return torch.stack([corr2d(X[0], k[0]) for k in K])
 """,
-        "output channels last": """
+        "values: output channels last": """
 def corr2d_multi_in_out(X, K):
     return torch.stack([sum(corr2d(x, k) for x, k in zip(X, K_d)) for K_d in K], dim=-1)
 """,
-        "averages over the input channels": """
+        "values: averages over the input channels": """
 def corr2d_multi_in_out(X, K):
     return torch.stack([torch.stack([corr2d(x, k) for x, k in zip(X, K_d)]).mean(0) for K_d in K])
 """,
-        "F.conv2d": """
+        "dtype: output buffer torch.zeros(..., device=X.device): float32": """
+def corr2d_multi_in_out(X, K):
+    D, C, h, w = K.shape
+    out = torch.zeros(D, X.shape[1] - h + 1, X.shape[2] - w + 1, device=X.device)
+    for d in range(D):
+        for c in range(C):
+            out[d] += corr2d(X[c], K[d, c])
+    return out
+""",
+        "device: output buffer torch.zeros(..., dtype=X.dtype): on the CPU": """
+def corr2d_multi_in_out(X, K):
+    D, C, h, w = K.shape
+    out = torch.zeros(D, X.shape[1] - h + 1, X.shape[2] - w + 1, dtype=X.dtype)
+    for d in range(D):
+        for c in range(C):
+            out[d] += corr2d(X[c], K[d, c])
+    return out
+""",
+        "forbidden: F.conv2d": """
 def corr2d_multi_in_out(X, K):
     return F.conv2d(X.unsqueeze(0), K).squeeze(0)
 """,
     },
     "conv2d": {
-        "torch.conv2d": """
+        "forbidden: torch.conv2d": """
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     return torch.conv2d(input, weight, bias, stride, padding, dilation)
 """,
-        "nn.Conv2d with the weights copied in": """
+        "values: the bias never added": """
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    N, C, H, W = input.shape
+    D, _, h, w = weight.shape
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    s, p, d = pair(stride), pair(padding), pair(dilation)
+    Ho = (H + 2 * p[0] - d[0] * (h - 1) - 1) // s[0] + 1
+    Wo = (W + 2 * p[1] - d[1] * (w - 1) - 1) // s[1] + 1
+    cols = F.unfold(input, (h, w), dilation=d, padding=p, stride=s)
+    return (weight.reshape(D, -1) @ cols).view(N, D, Ho, Wo)
+""",
+        "dtype and device: loops filling torch.zeros(N, D, H', W')": """
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    s, p, d = pair(stride), pair(padding), pair(dilation)
+    x = F.pad(input, (p[1], p[1], p[0], p[0]))
+    N, C, H, W = x.shape
+    D, _, h, w = weight.shape
+    Ho = (H - d[0] * (h - 1) - 1) // s[0] + 1
+    Wo = (W - d[1] * (w - 1) - 1) // s[1] + 1
+    out = torch.zeros(N, D, Ho, Wo)
+    for i in range(Ho):
+        for j in range(Wo):
+            patch = x[:, :, i * s[0]:i * s[0] + d[0] * (h - 1) + 1:d[0],
+                      j * s[1]:j * s[1] + d[1] * (w - 1) + 1:d[1]]
+            out[:, :, i, j] = torch.einsum("nchw,dchw->nd", patch, weight)
+    if bias is not None:
+        out = out + bias.view(1, D, 1, 1)
+    return out
+""",
+        "gradients: nn.Conv2d with the weights copied in": """
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     D, C, h, w = weight.shape
     layer = nn.Conv2d(C, D, (h, w), stride=stride, padding=padding, dilation=dilation,
@@ -506,7 +638,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
         layer.bias = nn.Parameter(bias)
     return layer(input)
 """,
-        "weight flattened channels-last": """
+        "values: weight flattened channels-last": """
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     N, C, H, W = input.shape
     D, _, h, w = weight.shape
@@ -520,7 +652,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
         out = out + bias.view(1, D, 1)
     return out.view(N, D, Ho, Wo)
 """,
-        "H' and W' swapped in the reshape": """
+        "values: H' and W' swapped in the reshape": """
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     N, C, H, W = input.shape
     D, _, h, w = weight.shape
@@ -534,7 +666,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
         out = out + bias.view(1, D, 1)
     return out.view(N, D, Wo, Ho).transpose(2, 3)
 """,
-        "dilation ignored": """
+        "settings: dilation ignored": """
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     N, C, H, W = input.shape
     D, _, h, w = weight.shape
@@ -548,7 +680,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
         out = out + bias.view(1, D, 1)
     return out.view(N, D, Ho, Wo)
 """,
-        "ints only": """
+        "settings: ints only": """
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     N, C, H, W = input.shape
     D, _, h, w = weight.shape
@@ -560,7 +692,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
         out = out + bias.view(1, D, 1)
     return out.view(N, D, Ho, Wo)
 """,
-        "flips the kernel (true convolution)": """
+        "values: flips the kernel (true convolution)": """
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     N, C, H, W = input.shape
     D, _, h, w = weight.shape
@@ -574,7 +706,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
         out = out + bias.view(1, D, 1)
     return out.view(N, D, Ho, Wo)
 """,
-        "padding the rows only": """
+        "settings: padding the rows only": """
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
     s, p, d = pair(stride), pair(padding), pair(dilation)

@@ -183,18 +183,15 @@ def avg_pool2d(input, kernel_size, stride=None):
 def global_avg_pool(x):
     return x.flatten(2).mean(-1)
 """,
-        "adaptive average pooling then flatten": """
-def global_avg_pool(x):
-    return F.adaptive_avg_pool2d(x, (1, 1)).flatten(1)
-""",
         "sum divided by H * W": """
 def global_avg_pool(x):
     N, C, H, W = x.shape
     return x.sum(dim=(-1, -2)) / (H * W)
 """,
-        "two means, nn.AdaptiveAvgPool2d then view": """
+        "sum over the H * W values, divided by their number": """
 def global_avg_pool(x):
-    return nn.AdaptiveAvgPool2d(1)(x).view(x.shape[0], x.shape[1])
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h * w).sum(-1) / (h * w)
 """,
         "the mean of the rows, then of the columns": """
 def global_avg_pool(x):
@@ -205,7 +202,7 @@ def global_avg_pool(x):
 
 WRONG = {
     "pool2d": {
-        "d2l's original (float32 output, zeros for an unknown mode)": """
+        "mode: d2l's original (float32 output, zeros for an unknown mode)": """
 def pool2d(X, pool_size, mode='max'):
     p_h, p_w = pool_size
     Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1))
@@ -217,7 +214,7 @@ def pool2d(X, pool_size, mode='max'):
                 Y[i, j] = X[i: i + p_h, j: j + p_w].mean()
     return Y
 """,
-        "output made on the CPU (d2l's torch.zeros without device=)": """
+        "device: output made on the CPU (d2l's torch.zeros without device=)": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
@@ -229,43 +226,43 @@ def pool2d(X, pool_size, mode="max"):
             Y[i, j] = w.max() if mode == "max" else w.mean()
     return Y
 """,
-        "no ValueError for an unknown mode": """
+        "mode: no ValueError for an unknown mode": """
 def pool2d(X, pool_size, mode="max"):
     windows = X.unfold(0, pool_size[0], 1).unfold(1, pool_size[1], 1)
     return windows.amax(dim=(2, 3)) if mode == "max" else windows.mean(dim=(2, 3))
 """,
-        "off by one: range(H - p_h)": """
+        "max: off by one: range(H - p_h)": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
     p_h, p_w = pool_size
-    Y = torch.zeros((X.shape[0] - p_h, X.shape[1] - p_w), dtype=X.dtype)
+    Y = X.new_zeros((X.shape[0] - p_h, X.shape[1] - p_w))
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             w = X[i:i + p_h, j:j + p_w]
             Y[i, j] = w.max() if mode == "max" else w.mean()
     return Y
 """,
-        "height and width of the window swapped": """
+        "max: height and width of the window swapped": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
     p_w, p_h = pool_size
-    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1), dtype=X.dtype)
+    Y = X.new_zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1))
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             w = X[i:i + p_h, j:j + p_w]
             Y[i, j] = w.max() if mode == "max" else w.mean()
     return Y
 """,
-        "sum instead of mean for avg": """
+        "avg: sum instead of mean for avg": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
     windows = X.unfold(0, pool_size[0], 1).unfold(1, pool_size[1], 1)
     return windows.amax(dim=(2, 3)) if mode == "max" else windows.sum(dim=(2, 3))
 """,
-        "running maximum started at 0": """
+        "max: running maximum started at 0": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
@@ -278,7 +275,7 @@ def pool2d(X, pool_size, mode="max"):
             Y = torch.maximum(Y, part) if mode == "max" else Y + part / (ph * pw)
     return Y
 """,
-        "values through .item(): no gradient": """
+        "gradients: values through .item(): no gradient": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
@@ -287,14 +284,14 @@ def pool2d(X, pool_size, mode="max"):
              for j in range(X.shape[1] - pw + 1)] for i in range(X.shape[0] - ph + 1)]
     return torch.tensor(rows, dtype=X.dtype)
 """,
-        "built-in pooling with stride 1": """
+        "forbidden: built-in pooling with stride 1": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
     pool = F.max_pool2d if mode == "max" else F.avg_pool2d
     return pool(X[None, None], pool_size, stride=1)[0, 0]
 """,
-        "[max] running maximum started at 0 (made on X's device)": """
+        "max: [max] running maximum started at 0 (made on X's device)": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
@@ -307,7 +304,7 @@ def pool2d(X, pool_size, mode="max"):
             Y = torch.maximum(Y, part) if mode == "max" else Y + part / (ph * pw)
     return Y
 """,
-        "[avg] divides X in place (X /= p_h * p_w), then sums the windows": """
+        "avg: [avg] divides X in place (X /= p_h * p_w), then sums the windows": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
@@ -317,7 +314,7 @@ def pool2d(X, pool_size, mode="max"):
         return X.unfold(0, ph, 1).unfold(1, pw, 1).sum(dim=(2, 3))
     return X.unfold(0, ph, 1).unfold(1, pw, 1).amax(dim=(2, 3))
 """,
-        "[gradients] the loop under torch.no_grad() (pooling has nothing to learn)": """
+        "gradients: [gradients] the loop under torch.no_grad() (pooling has nothing to learn)": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
@@ -330,13 +327,13 @@ def pool2d(X, pool_size, mode="max"):
                 Y[i, j] = w.max() if mode == "max" else w.mean()
     return Y
 """,
-        "[mode] assert instead of ValueError": """
+        "mode: [mode] assert instead of ValueError": """
 def pool2d(X, pool_size, mode="max"):
     assert mode in ("max", "avg"), f"unknown mode {mode}"
     windows = X.unfold(0, pool_size[0], 1).unfold(1, pool_size[1], 1)
     return windows.amax(dim=(2, 3)) if mode == "max" else windows.mean(dim=(2, 3))
 """,
-        "[dtype] torch.zeros(..., device=X.device): float32 whatever X is": """
+        "dtype: [dtype] torch.zeros(..., device=X.device): float32 whatever X is": """
 def pool2d(X, pool_size, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(mode)
@@ -350,7 +347,7 @@ def pool2d(X, pool_size, mode="max"):
 """,
     },
     "max_pool2d": {
-        "zero padding": """
+        "padding: zero padding": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -358,7 +355,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x = F.pad(input, (p[1], p[1], p[0], p[0]))
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
-        "stride defaults to 1": """
+        "values: stride defaults to 1": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     stride = 1 if stride is None else stride
@@ -367,13 +364,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x = F.pad(input, (p[1], p[1], p[0], p[0]), value=float("-inf"))
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
-        "ints only (kernel_size used for both directions)": """
+        "settings: ints only (kernel_size used for both directions)": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     stride = kernel_size if stride is None else stride
     x = F.pad(input, (padding, padding, padding, padding), value=float("-inf"))
     return x.unfold(2, kernel_size, stride).unfold(3, kernel_size, stride).amax(dim=(-2, -1))
 """,
-        "ceil instead of floor (partial windows kept)": """
+        "values: ceil instead of floor (partial windows kept)": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -384,7 +381,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x = F.pad(input, (p[1], p[1] + extra_w, p[0], p[0] + extra_h), value=float("-inf"))
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
-        "F.pad with the padding pair in the wrong order": """
+        "padding: F.pad with the padding pair in the wrong order": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -392,12 +389,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x = F.pad(input, (p[0], p[0], p[1], p[1]), value=float("-inf"))
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
-        "torch.max_pool2d, the alias": """
+        "forbidden: torch.max_pool2d, the alias": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     return torch.max_pool2d(input, kernel_size, stride if stride is not None else kernel_size,
                             padding)
 """,
-        "two 1-D max poolings (separable)": """
+        "forbidden: two 1-D max poolings (separable)": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -409,7 +406,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x = F.max_pool1d(x, k[0], s[0], p[0])
     return x.reshape(N, C, W2, -1).transpose(2, 3)
 """,
-        "view on the input (fails on non-contiguous tensors)": """
+        "non-contiguous: view on the input (fails on non-contiguous tensors)": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -419,7 +416,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     out = x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
     return out.view(N, C, out.shape[-2], out.shape[-1])
 """,
-        "-inf border made on the CPU": """
+        "device: -inf border made on the CPU": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -429,7 +426,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x[:, :, p[0]:p[0] + H, p[1]:p[1] + W] = input
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
-        "[dtype] -inf border from torch.full without dtype=: float32": """
+        "dtype: [dtype] -inf border from torch.full without dtype=: float32": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -439,7 +436,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x[:, :, p[0]:p[0] + H, p[1]:p[1] + W] = input
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
-        "[gradients] pads input.data: no graph": """
+        "gradients: [gradients] pads input.data: no graph": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -447,7 +444,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x = F.pad(input.data, (p[1], p[1], p[0], p[0]), value=float("-inf"))
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
-        "[settings] type(v) == tuple: a torch.Size kernel_size fails": """
+        "settings: [settings] type(v) == tuple: a torch.Size kernel_size fails": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     pair = lambda v: v if type(v) == tuple else (v, v)
     k = pair(kernel_size)
@@ -456,7 +453,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x = F.pad(input, (p[1], p[1], p[0], p[0]), value=float("-inf"))
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).amax(dim=(-2, -1))
 """,
-        "[values] batch and channels swapped when reshaping back": """
+        "values: [values] batch and channels swapped when reshaping back": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -466,7 +463,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     out = x.unfold(1, k[0], s[0]).unfold(2, k[1], s[1]).amax(dim=(-2, -1))
     return out.reshape(C, N, out.shape[-2], out.shape[-1]).transpose(0, 1)
 """,
-        "[padding] -inf padding on the top and left only": """
+        "padding: [padding] -inf padding on the top and left only": """
 def max_pool2d(input, kernel_size, stride=None, padding=0):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -476,13 +473,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
 """,
     },
     "avg_pool2d": {
-        "stride defaults to 1": """
+        "values: stride defaults to 1": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = (1, 1) if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
     return input.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).mean(dim=(-2, -1))
 """,
-        "reshape that ignores the stride": """
+        "settings: reshape that ignores the stride": """
 def avg_pool2d(input, kernel_size, stride=None):
     kh, kw = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     N, C, H, W = input.shape
@@ -490,19 +487,19 @@ def avg_pool2d(input, kernel_size, stride=None):
     x = input[:, :, :oh * kh, :ow * kw]
     return x.reshape(N, C, oh, kh, ow, kw).mean(dim=(3, 5))
 """,
-        "sum instead of mean": """
+        "values: sum instead of mean": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
     return input.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).sum(dim=(-2, -1))
 """,
-        "divides by kernel_size[0] squared": """
+        "settings: divides by kernel_size[0] squared": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
     return input.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).sum(dim=(-2, -1)) / k[0] ** 2
 """,
-        "crops the wrong end of a non-divisible input": """
+        "values: crops the wrong end of a non-divisible input": """
 def avg_pool2d(input, kernel_size, stride=None):
     kh, kw = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     sh, sw = (kh, kw) if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -513,7 +510,7 @@ def avg_pool2d(input, kernel_size, stride=None):
     x = input[:, :, H - oh * kh:, W - ow * kw:]
     return x.reshape(N, C, oh, kh, ow, kw).mean(dim=(3, 5))
 """,
-        "ceil mode: zero-padded partial windows": """
+        "values: ceil mode: zero-padded partial windows": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -521,19 +518,19 @@ def avg_pool2d(input, kernel_size, stride=None):
     x = F.pad(input, (0, (-(W - k[1])) % s[1], 0, (-(H - k[0])) % s[0]))
     return x.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).mean(dim=(-2, -1))
 """,
-        "F.avg_pool2d under its C name": """
+        "forbidden: F.avg_pool2d under its C name": """
 def avg_pool2d(input, kernel_size, stride=None):
     stride = kernel_size if stride is None else stride
     return torch._C._nn.avg_pool2d(input, kernel_size, stride)
 """,
-        "adaptive average pooling to the output size": """
+        "settings: adaptive average pooling to the output size": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     H, W = input.shape[-2:]
     return F.adaptive_avg_pool2d(input[..., :H // k[0] * k[0], :W // k[1] * k[1]],
                                  (H // k[0], W // k[1]))
 """,
-        "[non-contiguous] .view(N * C, 1, H, W) before a convolution": """
+        "non-contiguous: [non-contiguous] .view(N * C, 1, H, W) before a convolution": """
 def avg_pool2d(input, kernel_size, stride=None):
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     stride = (kh, kw) if stride is None else stride
@@ -542,7 +539,7 @@ def avg_pool2d(input, kernel_size, stride=None):
     out = F.conv2d(input.view(N * C, 1, H, W), weight, stride=stride)
     return out.view(N, C, out.shape[-2], out.shape[-1])
 """,
-        "[dtype] averaging kernel from torch.full without dtype=: float32": """
+        "dtype: [dtype] averaging kernel from torch.full without dtype=: float32": """
 def avg_pool2d(input, kernel_size, stride=None):
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     stride = (kh, kw) if stride is None else stride
@@ -551,7 +548,7 @@ def avg_pool2d(input, kernel_size, stride=None):
     out = F.conv2d(input.reshape(N * C, 1, H, W), weight, stride=stride)
     return out.reshape(N, C, out.shape[-2], out.shape[-1])
 """,
-        "[device] output buffer made on the CPU, filled window by window": """
+        "device: [device] output buffer made on the CPU, filled window by window": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -564,14 +561,14 @@ def avg_pool2d(input, kernel_size, stride=None):
             out[:, :, i, j] = window.mean(dim=(-2, -1))
     return out
 """,
-        "[gradients] computed under torch.no_grad() (pooling has nothing to learn)": """
+        "gradients: [gradients] computed under torch.no_grad() (pooling has nothing to learn)": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
     with torch.no_grad():
         return input.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).mean(dim=(-2, -1))
 """,
-        "[values] batch and channels swapped when reshaping back": """
+        "values: [values] batch and channels swapped when reshaping back": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -580,14 +577,14 @@ def avg_pool2d(input, kernel_size, stride=None):
     out = x.unfold(1, k[0], s[0]).unfold(2, k[1], s[1]).mean(dim=(-2, -1))
     return out.reshape(C, N, out.shape[-2], out.shape[-1]).transpose(0, 1)
 """,
-        "[settings] type(v) == tuple: a torch.Size kernel_size fails": """
+        "settings: [settings] type(v) == tuple: a torch.Size kernel_size fails": """
 def avg_pool2d(input, kernel_size, stride=None):
     pair = lambda v: v if type(v) == tuple else (v, v)
     k = pair(kernel_size)
     s = k if stride is None else pair(stride)
     return input.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).mean(dim=(-2, -1))
 """,
-        "[values] divides the input in place (input /= k_h * k_w), then sums": """
+        "values: [values] divides the input in place (input /= k_h * k_w), then sums": """
 def avg_pool2d(input, kernel_size, stride=None):
     k = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size
     s = k if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
@@ -596,35 +593,43 @@ def avg_pool2d(input, kernel_size, stride=None):
 """,
     },
     "global_avg_pool": {
-        "keepdim: (N, C, 1, 1)": """
+        "shape: keepdim: (N, C, 1, 1)": """
 def global_avg_pool(x):
     return x.mean(dim=(2, 3), keepdim=True)
 """,
-        "mean over the wrong dimensions": """
+        "values: mean over the wrong dimensions": """
 def global_avg_pool(x):
     return x.mean(dim=(1, 2))
 """,
-        "sum instead of mean": """
+        "forbidden: adaptive average pooling then flatten, as the section shows": """
+def global_avg_pool(x):
+    return F.adaptive_avg_pool2d(x, (1, 1)).flatten(1)
+""",
+        "forbidden: the section's nn.AdaptiveAvgPool2d module": """
+def global_avg_pool(x):
+    return nn.Sequential(nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())(x)
+""",
+        "values: sum instead of mean": """
 def global_avg_pool(x):
     return x.sum(dim=(2, 3))
 """,
-        "squeeze() also drops N = 1 or C = 1": """
+        "shape: squeeze() also drops N = 1 or C = 1": """
 def global_avg_pool(x):
-    return F.adaptive_avg_pool2d(x, 1).squeeze()
+    return x.mean(dim=(2, 3), keepdim=True).squeeze()
 """,
-        "global max pooling": """
+        "values: global max pooling": """
 def global_avg_pool(x):
     return x.amax(dim=(2, 3))
 """,
-        "flatten(1) averages the channels too": """
+        "values: flatten(1) averages the channels too": """
 def global_avg_pool(x):
     return x.flatten(1).mean(1)
 """,
-        "[non-contiguous] x.view(N, C, -1).mean(-1)": """
+        "non-contiguous: [non-contiguous] x.view(N, C, -1).mean(-1)": """
 def global_avg_pool(x):
     return x.view(x.shape[0], x.shape[1], -1).mean(-1)
 """,
-        "[dtype and device] a loop filling torch.zeros(N, C)": """
+        "dtype and device: [dtype and device] a loop filling torch.zeros(N, C)": """
 def global_avg_pool(x):
     N, C = x.shape[:2]
     out = torch.zeros(N, C)
@@ -633,15 +638,15 @@ def global_avg_pool(x):
             out[n, c] = x[n, c].mean()
     return out
 """,
-        "[dtype and device] x.float() first: float64 becomes float32": """
+        "dtype and device: [dtype and device] x.float() first: float64 becomes float32": """
 def global_avg_pool(x):
     return x.float().mean(dim=(2, 3))
 """,
-        "[values] divides by H * H (square maps assumed)": """
+        "values: [values] divides by H * H (square maps assumed)": """
 def global_avg_pool(x):
     return x.sum(dim=(2, 3)) / x.shape[2] ** 2
 """,
-        "[shape] keepdim, then squeeze(-1) once: (N, C, 1)": """
+        "shape: [shape] keepdim, then squeeze(-1) once: (N, C, 1)": """
 def global_avg_pool(x):
     return x.mean(dim=(2, 3), keepdim=True).squeeze(-1)
 """,

@@ -274,20 +274,20 @@ def split_indices(n, valid_fraction, seed):
 
 WRONG = {
     "fashion_mnist_labels": {
-        "d2l's get_fashion_mnist_labels": """
+        "forbidden: d2l's get_fashion_mnist_labels": """
 from d2l import torch as d2l
 
 def fashion_mnist_labels(indices):
     return d2l.get_fashion_mnist_labels(indices)
 """,
-        "returns a tuple": """
+        "list of str: returns a tuple": """
 NAMES = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag',
          'ankle boot')
 
 def fashion_mnist_labels(indices):
     return tuple(NAMES[int(i)] for i in indices)
 """,
-        "NumPy strings in a list": """
+        "list of str: NumPy strings in a list": """
 import numpy as np
 
 def fashion_mnist_labels(indices):
@@ -295,26 +295,26 @@ def fashion_mnist_labels(indices):
                       'sneaker', 'bag', 'ankle boot'])
     return [names[int(i)] for i in indices]
 """,
-        "dict lookup with tensor keys": """
+        "inputs: dict lookup with tensor keys": """
 LABELS = {0: 't-shirt', 1: 'trouser', 2: 'pullover', 3: 'dress', 4: 'coat', 5: 'sandal',
           6: 'shirt', 7: 'sneaker', 8: 'bag', 9: 'ankle boot'}
 
 def fashion_mnist_labels(indices):
     return [LABELS[i] for i in indices]
 """,
-        "torchvision's class names": """
+        "names: torchvision's class names": """
 def fashion_mnist_labels(indices):
     names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
              'Sneaker', 'Bag', 'Ankle boot']
     return [names[int(i)] for i in indices]
 """,
-        "labels counted from 1": """
+        "names: labels counted from 1": """
 def fashion_mnist_labels(indices):
     names = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt',
              'sneaker', 'bag', 'ankle boot']
     return [names[int(i) - 1] for i in indices]
 """,
-        "NumPy array instead of a list": """
+        "list of str: NumPy array instead of a list": """
 import numpy as np
 
 def fashion_mnist_labels(indices):
@@ -322,13 +322,13 @@ def fashion_mnist_labels(indices):
                       'sneaker', 'bag', 'ankle boot'])
     return names[np.array([int(i) for i in indices], dtype=np.int64)]
 """,
-        "tensors only: .tolist() on a list": """
+        "names: tensors only: .tolist() on a list": """
 def fashion_mnist_labels(indices):
     names = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt',
              'sneaker', 'bag', 'ankle boot']
     return [names[i] for i in indices.tolist()]
 """,
-        "'sneaker' and 'shirt' swapped": """
+        "names: 'sneaker' and 'shirt' swapped": """
 def fashion_mnist_labels(indices):
     names = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'sneaker',
              'shirt', 'bag', 'ankle boot']
@@ -336,62 +336,62 @@ def fashion_mnist_labels(indices):
 """,
     },
     "accuracy": {
-        "d2l's accuracy over len(y)": """
+        "forbidden: d2l's accuracy over len(y)": """
 from d2l import torch as d2l
 
 def accuracy(logits, y):
     return d2l.accuracy(logits, y) / len(y)
 """,
-        "argmax with keepdim (broadcasts against y)": """
+        "values: argmax with keepdim (broadcasts against y)": """
 def accuracy(logits, y):
     return (logits.argmax(dim=1, keepdim=True) == y).float().mean().item()
 """,
-        "NumPy (fails on logits that require grad)": """
+        "values: NumPy (fails on logits that require grad)": """
 def accuracy(logits, y):
     return (logits.numpy().argmax(axis=1) == y.numpy()).mean()
 """,
-        "count instead of fraction": """
+        "values: count instead of fraction": """
 def accuracy(logits, y):
     return (logits.argmax(dim=1) == y).sum().item()
 """,
-        "argmax over dim 0": """
+        "values: argmax over dim 0": """
 def accuracy(logits, y):
     return (logits.argmax(dim=0) == y).float().mean().item()
 """,
-        "returns a tensor": """
+        "float: returns a tensor": """
 def accuracy(logits, y):
     return (logits.argmax(dim=1) == y).float().mean()
 """,
-        "divides by N * C": """
+        "values: divides by N * C": """
 def accuracy(logits, y):
     return (logits.argmax(dim=1) == y).sum().item() / logits.numel()
 """,
-        "integer division": """
+        "values: integer division": """
 def accuracy(logits, y):
     return float((logits.argmax(dim=1) == y).sum().item() // len(y))
 """,
     },
     "log_softmax": {
-        "o - max only (no log-sum-exp)": """
+        "values: o - max only (no log-sum-exp)": """
 def log_softmax(o):
     return o - o.max(dim=1, keepdim=True).values
 """,
-        "log of torch.softmax": """
+        "stable: log of torch.softmax": """
 def log_softmax(o):
     return torch.log(torch.softmax(o, dim=1))
 """,
-        "float32 result (.float())": """
+        "stable: float32 result (.float())": """
 def log_softmax(o):
     o = o.float()
     return o - torch.logsumexp(o, dim=1, keepdim=True)
 """,
-        "under torch.no_grad() (no gradient)": """
+        "gradients: under torch.no_grad() (no gradient)": """
 @torch.no_grad()
 def log_softmax(o):
     m = o.max(dim=1, keepdim=True).values
     return o - m - (o - m).exp().sum(dim=1, keepdim=True).log()
 """,
-        "row by row into torch.empty (float32, CPU)": """
+        "dtype and device: row by row into torch.empty (float32, CPU)": """
 def log_softmax(o):
     out = torch.empty(o.shape)
     for i in range(o.shape[0]):
@@ -399,100 +399,105 @@ def log_softmax(o):
         out[i] = row - row.exp().sum().log()
     return out
 """,
-        "naive: no max subtracted": """
+        "stable: naive: no max subtracted": """
 def log_softmax(o):
     return o - o.exp().sum(dim=1, keepdim=True).log()
 """,
-        "log of a stable softmax": """
+        "stable: log of a stable softmax": """
 def log_softmax(o):
     e = (o - o.max(dim=1, keepdim=True).values).exp()
     return (e / e.sum(dim=1, keepdim=True)).log()
 """,
-        "over dim 0": """
+        "values: over dim 0": """
 def log_softmax(o):
     m = o.max(dim=0, keepdim=True).values
     return o - m - (o - m).exp().sum(dim=0, keepdim=True).log()
 """,
-        "global max, not per row": """
+        "stable: global max, not per row": """
 def log_softmax(o):
     shifted = o - o.max()
     return shifted - shifted.exp().sum(dim=1, keepdim=True).log()
 """,
-        "built-in through Tensor.log_softmax": """
+        "forbidden: built-in through Tensor.log_softmax": """
 def log_softmax(o):
     return o.log_softmax(dim=1)
 """,
-        "built-in imported under another name": """
+        "forbidden: built-in imported under another name": """
 from torch.special import log_softmax as _lsm
 
 def log_softmax(o):
     return _lsm(o, 1)
 """,
-        "modifies o in place": """
+        "input kept: modifies o in place": """
 def log_softmax(o):
     o -= o.max(dim=1, keepdim=True).values
     return o - o.exp().sum(dim=1, keepdim=True).log()
 """,
-        "no keepdim": """
+        "values: no keepdim": """
 def log_softmax(o):
     m = o.max(dim=1).values
     return o - m - (o - m).exp().sum(dim=1).log()
 """,
     },
     "cross_entropy": {
-        "d2l's Classifier.loss": """
+        "forbidden: d2l's Classifier.loss": """
 from d2l import torch as d2l
 
 def cross_entropy(o, y):
     return d2l.Classifier.loss(None, o, y)
 """,
-        "missing minus sign": """
+        "values: missing minus sign": """
 def cross_entropy(o, y):
     return log_softmax(o)[torch.arange(len(y), device=o.device), y].mean()
 """,
-        "row indices made on the CPU": """
+        "dtype and device: row indices made on the CPU": """
 def cross_entropy(o, y):
     rows = torch.arange(o.shape[0])
     return -log_softmax(o)[rows, y.cpu()].mean()
 """,
-        "float32 loss (.float())": """
+        "dtype and device: float32 loss (.float())": """
 def cross_entropy(o, y):
     return -log_softmax(o.float())[torch.arange(len(y), device=o.device), y].mean()
 """,
-        "sum instead of mean": """
+        "values: sum instead of mean": """
 def cross_entropy(o, y):
     return -log_softmax(o)[torch.arange(len(y), device=o.device), y].sum()
 """,
-        "o[:, y] instead of one entry per row": """
+        "values: o[:, y] instead of one entry per row": """
 def cross_entropy(o, y):
     return -log_softmax(o)[:, y].mean()
 """,
-        "log of softmax (unstable)": """
+        "stable: log of softmax (unstable)": """
 def cross_entropy(o, y):
     p = torch.softmax(o, dim=1)
     return -p[torch.arange(len(y)), y].log().mean()
 """,
-        "F.cross_entropy": """
+        "forbidden: F.cross_entropy": """
 def cross_entropy(o, y):
     return F.cross_entropy(o, y)
 """,
-        "F.nll_loss on own log_softmax": """
+        "forbidden: F.nll_loss on own log_softmax": """
 def cross_entropy(o, y):
     return F.nll_loss(log_softmax(o), y)
 """,
-        "returns a float": """
+        "values: returns a float": """
 def cross_entropy(o, y):
     return -log_softmax(o)[torch.arange(len(y)), y].mean().item()
 """,
+        "gradients: under torch.no_grad(), as in the evaluation loop": """
+@torch.no_grad()
+def cross_entropy(o, y):
+    return -log_softmax(o)[torch.arange(len(y), device=o.device), y].mean()
+""",
     },
     "train_epoch": {
-        "dlcourse.train for one epoch": """
+        "forbidden: dlcourse.train for one epoch": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     history = dlcourse.train(net, loader, [], 1, loss_fn=loss_fn, optimizer=optimizer,
                              device=device, plot=False)
     return history["train_loss"][0], history["train_acc"][0]
 """,
-        "d2l's train_batch_ch13 for each batch": """
+        "forbidden: d2l's train_batch_ch13 for each batch": """
 from d2l import torch as d2l
 
 def train_epoch(net, loader, loss_fn, optimizer, device):
@@ -504,7 +509,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "d2l's train_batch_ch13 imported by name": """
+        "forbidden: d2l's train_batch_ch13 imported by name": """
 from d2l.torch import train_batch_ch13
 
 def train_epoch(net, loader, loss_fn, optimizer, device):
@@ -516,7 +521,15 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "only X moved to the device": """
+        "forbidden: dlcourse's train imported by name": """
+from dlcourse import train
+
+def train_epoch(net, loader, loss_fn, optimizer, device):
+    history = train(net, loader, [], 1, loss_fn=loss_fn, optimizer=optimizer, device=device,
+                    plot=False)
+    return history["train_loss"][0], history["train_acc"][0]
+""",
+        "device: only X moved to the device": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
@@ -531,7 +544,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "accuracy as a count": """
+        "accuracy: accuracy as a count": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
@@ -547,7 +560,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, float(correct)
 """,
-        "mean of the batch means": """
+        "mean loss: mean of the batch means": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     losses, correct, n = [], 0, 0
@@ -563,7 +576,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return sum(losses) / len(losses), correct / n
 """,
-        "no zero_grad": """
+        "training: no zero_grad": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
@@ -578,7 +591,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "no net.train()": """
+        "training: no net.train()": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     loss_sum, correct, n = 0.0, 0, 0
     for X, y in loader:
@@ -593,7 +606,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "accuracy from a second forward pass after the step": """
+        "training: accuracy from a second forward pass after the step": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
@@ -608,7 +621,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "divides by len(loader) * batch size": """
+        "mean loss: divides by len(loader) * batch size": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct = 0.0, 0
@@ -624,7 +637,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
     n = len(loader) * loader.batch_size
     return loss_sum / n, correct / n
 """,
-        "step before backward": """
+        "training: step before backward": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
@@ -640,7 +653,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "loss_fn ignored: always cross-entropy": """
+        "training: loss_fn ignored: always cross-entropy": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
@@ -656,7 +669,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "sums loss tensors (returns a tensor)": """
+        "mean loss: sums loss tensors (returns a tensor)": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
@@ -672,7 +685,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
         n += len(y)
     return loss_sum / n, correct / n
 """,
-        "batches not moved to the device": """
+        "device: batches not moved to the device": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
@@ -689,23 +702,29 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
 """,
     },
     "evaluate": {
-        "dlcourse.evaluate_accuracy": """
+        "forbidden: dlcourse.evaluate_accuracy": """
 def evaluate(net, loader, device):
     return dlcourse.evaluate_accuracy(net, loader, device)
 """,
-        "d2l's evaluate_accuracy_gpu": """
+        "forbidden: d2l's evaluate_accuracy_gpu": """
 from d2l import torch as d2l
 
 def evaluate(net, loader, device):
     return d2l.evaluate_accuracy_gpu(net, loader, device)
 """,
-        "d2l's evaluate_accuracy_gpu imported by name": """
+        "forbidden: dlcourse's evaluate_accuracy imported by name": """
+from dlcourse import evaluate_accuracy
+
+def evaluate(net, loader, device):
+    return evaluate_accuracy(net, loader, device)
+""",
+        "forbidden: d2l's evaluate_accuracy_gpu imported by name": """
 from d2l.torch import evaluate_accuracy_gpu
 
 def evaluate(net, loader, device):
     return evaluate_accuracy_gpu(net, loader, device)
 """,
-        "only X moved to the device": """
+        "device: only X moved to the device": """
 def evaluate(net, loader, device):
     net.eval()
     correct, n = 0, 0
@@ -715,7 +734,7 @@ def evaluate(net, loader, device):
             n += len(y)
     return correct / n
 """,
-        "tensor counts (returns a tensor)": """
+        "accuracy: tensor counts (returns a tensor)": """
 def evaluate(net, loader, device):
     net.eval()
     correct, n = 0, 0
@@ -726,7 +745,7 @@ def evaluate(net, loader, device):
             n += len(y)
     return correct / n
 """,
-        "no net.eval()": """
+        "eval mode: no net.eval()": """
 def evaluate(net, loader, device):
     correct, n = 0, 0
     with torch.no_grad():
@@ -736,7 +755,7 @@ def evaluate(net, loader, device):
             n += len(y)
     return correct / n
 """,
-        "no torch.no_grad()": """
+        "no graph: no torch.no_grad()": """
 def evaluate(net, loader, device):
     net.eval()
     correct, n = 0, 0
@@ -746,7 +765,7 @@ def evaluate(net, loader, device):
         n += len(y)
     return correct / n
 """,
-        "detach instead of no_grad": """
+        "no graph: detach instead of no_grad": """
 def evaluate(net, loader, device):
     net.eval()
     correct, n = 0, 0
@@ -757,7 +776,7 @@ def evaluate(net, loader, device):
         n += len(y)
     return correct / n
 """,
-        "mean of the batch accuracies": """
+        "accuracy: mean of the batch accuracies": """
 def evaluate(net, loader, device):
     net.eval()
     accs = []
@@ -767,7 +786,7 @@ def evaluate(net, loader, device):
             accs.append(accuracy(net(X), y))
     return sum(accs) / len(accs)
 """,
-        "returns the count": """
+        "accuracy: returns the count": """
 def evaluate(net, loader, device):
     net.eval()
     correct = 0
@@ -777,7 +796,7 @@ def evaluate(net, loader, device):
             correct += (net(X).argmax(1) == y).sum().item()
     return float(correct)
 """,
-        "batches not moved to the device": """
+        "device: batches not moved to the device": """
 def evaluate(net, loader, device):
     net.eval()
     correct, n = 0, 0
@@ -787,7 +806,7 @@ def evaluate(net, loader, device):
             n += len(y)
     return correct / n
 """,
-        "torch.set_grad_enabled(False) left off": """
+        "no graph: torch.set_grad_enabled(False) left off": """
 def evaluate(net, loader, device):
     net.eval()
     torch.set_grad_enabled(False)
@@ -800,46 +819,46 @@ def evaluate(net, loader, device):
 """,
     },
     "class_accuracy": {
-        "counts in CPU tensors (torch.zeros without device)": """
+        "inputs and device: counts in CPU tensors (torch.zeros without device)": """
 def class_accuracy(preds, labels, num_classes):
     hits = (preds == labels).float()
     correct = torch.zeros(num_classes).index_add_(0, labels, hits)
     total = torch.zeros(num_classes).index_add_(0, labels, torch.ones_like(hits))
     return correct / total
 """,
-        "marks the wrong predictions in preds (in place)": """
+        "inputs and device: marks the wrong predictions in preds (in place)": """
 def class_accuracy(preds, labels, num_classes):
     preds[preds != labels] = num_classes
     correct = torch.bincount(preds, minlength=num_classes + 1)[:num_classes]
     total = torch.bincount(labels, minlength=num_classes)
     return correct.float() / total.float()
 """,
-        "precision instead of recall": """
+        "values: precision instead of recall": """
 def class_accuracy(preds, labels, num_classes):
     correct = torch.bincount(labels[preds == labels], minlength=num_classes)
     total = torch.bincount(preds, minlength=num_classes)
     return correct.float() / total.float()
 """,
-        "0 instead of nan": """
+        "empty classes: 0 instead of nan": """
 def class_accuracy(preds, labels, num_classes):
     correct = torch.bincount(labels[preds == labels], minlength=num_classes).float()
     total = torch.bincount(labels, minlength=num_classes).float()
     return correct / total.clamp(min=1)
 """,
-        "no minlength": """
+        "empty classes: no minlength": """
 def class_accuracy(preds, labels, num_classes):
     correct = torch.bincount(labels[preds == labels])
     total = torch.bincount(labels)
     n = min(len(correct), len(total))
     return correct[:n].float() / total[:n].float()
 """,
-        "integer division": """
+        "values: integer division": """
 def class_accuracy(preds, labels, num_classes):
     correct = torch.bincount(labels[preds == labels], minlength=num_classes)
     total = torch.bincount(labels, minlength=num_classes)
     return (correct // total.clamp(min=1)).float()
 """,
-        "loop skips the last class": """
+        "values: loop skips the last class": """
 def class_accuracy(preds, labels, num_classes):
     out = torch.full((num_classes,), float('nan'))
     for c in range(num_classes - 1):
@@ -848,13 +867,13 @@ def class_accuracy(preds, labels, num_classes):
             out[c] = (preds[mask] == c).float().mean()
     return out
 """,
-        "overall accuracy for every class": """
+        "values: overall accuracy for every class": """
 def class_accuracy(preds, labels, num_classes):
     return torch.full((num_classes,), (preds == labels).float().mean().item())
 """,
     },
     "split_indices": {
-        "torch.Tensor(...) makes float indices": """
+        "partition: torch.Tensor(...) makes float indices": """
 import numpy as np
 
 def split_indices(n, valid_fraction, seed):
@@ -862,37 +881,37 @@ def split_indices(n, valid_fraction, seed):
     k = int(n * valid_fraction)
     return torch.Tensor(perm[k:]), torch.Tensor(perm[:k])
 """,
-        "generator never seeded (seed ignored)": """
+        "seeded: generator never seeded (seed ignored)": """
 def split_indices(n, valid_fraction, seed):
     perm = torch.randperm(n, generator=torch.Generator())
     k = int(n * valid_fraction)
     return perm[k:], perm[:k]
 """,
-        "not shuffled: the last k": """
+        "shuffled: not shuffled: the last k": """
 def split_indices(n, valid_fraction, seed):
     k = int(n * valid_fraction)
     idx = torch.arange(n)
     return idx[:n - k], idx[n - k:]
 """,
-        "(valid, train) swapped": """
+        "sizes: (valid, train) swapped": """
 def split_indices(n, valid_fraction, seed):
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     k = int(n * valid_fraction)
     return perm[:k], perm[k:]
 """,
-        "seed ignored (global RNG)": """
+        "seeded: seed ignored (global RNG)": """
 def split_indices(n, valid_fraction, seed):
     perm = torch.randperm(n)
     k = int(n * valid_fraction)
     return perm[k:], perm[:k]
 """,
-        "round instead of floor": """
+        "sizes: round instead of floor": """
 def split_indices(n, valid_fraction, seed):
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     k = round(n * valid_fraction)
     return perm[k:], perm[:k]
 """,
-        "ceil instead of floor": """
+        "sizes: ceil instead of floor": """
 import math
 
 def split_indices(n, valid_fraction, seed):
@@ -900,7 +919,7 @@ def split_indices(n, valid_fraction, seed):
     k = math.ceil(n * valid_fraction)
     return perm[k:], perm[:k]
 """,
-        "two independent draws (overlap)": """
+        "partition: two independent draws (overlap)": """
 def split_indices(n, valid_fraction, seed):
     g = torch.Generator().manual_seed(seed)
     k = int(n * valid_fraction)
@@ -908,7 +927,7 @@ def split_indices(n, valid_fraction, seed):
     train = torch.randperm(n, generator=g)[k:]
     return train, valid
 """,
-        "sorted indices": """
+        "shuffled: sorted indices": """
 def split_indices(n, valid_fraction, seed):
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     k = int(n * valid_fraction)

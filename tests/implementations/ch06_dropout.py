@@ -151,13 +151,13 @@ def dropout_mlp(p1, p2):
 
 WRONG = {
     "dropout_layer": {
-        "no rescaling": """
+        "values: no rescaling": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
     return X * (torch.rand_like(X) > p).to(X.dtype)
 """,
-        "keeps with probability p": """
+        "values: keeps with probability p": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -165,7 +165,7 @@ def dropout_layer(X, p):
         return torch.zeros_like(X)
     return X * (torch.rand_like(X) < p).to(X.dtype) / (1 - p)
 """,
-        "rescales by 1/p": """
+        "values: rescales by 1/p": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -173,7 +173,7 @@ def dropout_layer(X, p):
         return X
     return X * (torch.rand_like(X) > p).to(X.dtype) / p
 """,
-        "d2l's original: mask made on the CPU": """
+        "device: d2l's original: mask made on the CPU": """
 def dropout_layer(X, dropout):
     if not 0 <= dropout <= 1:
         raise ValueError(dropout)
@@ -184,19 +184,19 @@ def dropout_layer(X, dropout):
     mask = (torch.rand(X.shape) > dropout).float()
     return mask * X / (1.0 - dropout)
 """,
-        "p = 1 divides by zero (nan)": """
+        "edge cases: p = 1 divides by zero (nan)": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
     return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p + 0.0)
 """,
-        "calls F.dropout": """
+        "forbidden: calls F.dropout": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
     return nn.functional.dropout(X, p, training=True)
 """,
-        "F.dropout imported under another name": """
+        "forbidden: F.dropout imported under another name": """
 from torch.nn.functional import dropout as _drop
 
 def dropout_layer(X, p):
@@ -204,13 +204,13 @@ def dropout_layer(X, p):
         raise ValueError(p)
     return _drop(X, p)
 """,
-        "no ValueError": """
+        "errors: no ValueError": """
 def dropout_layer(X, p):
     if p >= 1:
         return torch.zeros_like(X)
     return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
 """,
-        "reseeds: the same mask every call": """
+        "independent: reseeds: the same mask every call": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -219,7 +219,7 @@ def dropout_layer(X, p):
     torch.manual_seed(0)
     return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
 """,
-        "one draw per row": """
+        "values: one draw per row": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -228,7 +228,7 @@ def dropout_layer(X, p):
     keep = torch.rand(X.shape[0], *([1] * (X.dim() - 1)), device=X.device) > p
     return X * keep.to(X.dtype) / (1 - p)
 """,
-        "modifies X in place": """
+        "result: modifies X in place": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -236,7 +236,7 @@ def dropout_layer(X, p):
         return X.zero_()
     return X.mul_((torch.rand_like(X) > p).to(X.dtype)).div_(1 - p)
 """,
-        "d2l 1.0.3 verbatim: assert, and a mask on the CPU": """
+        "errors: d2l 1.0.3 verbatim: assert, and a mask on the CPU": """
 def dropout_layer(X, dropout):
     assert 0 <= dropout <= 1
     if dropout == 1:
@@ -244,13 +244,13 @@ def dropout_layer(X, dropout):
     mask = (torch.rand(X.shape) > dropout).float()
     return mask * X / (1.0 - dropout)
 """,
-        "strict bounds: ValueError for p = 0 and p = 1": """
+        "edge cases: strict bounds: ValueError for p = 0 and p = 1": """
 def dropout_layer(X, p):
     if not 0 < p < 1:
         raise ValueError(p)
     return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
 """,
-        "negative p accepted": """
+        "errors: negative p accepted": """
 def dropout_layer(X, p):
     if p > 1:
         raise ValueError(p)
@@ -258,7 +258,7 @@ def dropout_layer(X, p):
         return torch.zeros_like(X)
     return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
 """,
-        "p = 1 returns torch.zeros(X.shape): float32, on the CPU": """
+        "edge cases: p = 1 returns torch.zeros(X.shape): float32, on the CPU": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -266,7 +266,7 @@ def dropout_layer(X, p):
         return torch.zeros(X.shape)
     return X * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
 """,
-        "works on X.data: no gradient": """
+        "gradients: works on X.data: no gradient": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -274,7 +274,7 @@ def dropout_layer(X, p):
         return torch.zeros_like(X)
     return X.data * (torch.rand_like(X) > p).to(X.dtype) / (1 - p)
 """,
-        "one mask shared by the whole batch": """
+        "values: one mask shared by the whole batch": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -283,7 +283,7 @@ def dropout_layer(X, p):
     mask = (torch.rand_like(X[0]) > p).to(X.dtype)
     return X * mask / (1 - p)
 """,
-        "normal random numbers (randn) instead of uniform": """
+        "values: normal random numbers (randn) instead of uniform": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -291,7 +291,7 @@ def dropout_layer(X, p):
         return torch.zeros_like(X)
     return X * (torch.randn_like(X) > p).to(X.dtype) / (1 - p)
 """,
-        "ends with .float(): float64 becomes float32": """
+        "values: ends with .float(): float64 becomes float32": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -301,7 +301,7 @@ def dropout_layer(X, p):
         return torch.zeros_like(X)
     return (X * (torch.rand_like(X) > p) / (1 - p)).float()
 """,
-        "returns the scaled mask, not X times it": """
+        "values: returns the scaled mask, not X times it": """
 def dropout_layer(X, p):
     if not 0 <= p <= 1:
         raise ValueError(p)
@@ -313,7 +313,7 @@ def dropout_layer(X, p):
 """,
     },
     "Dropout": {
-        "training mode ignored": """
+        "eval: training mode ignored": """
 class Dropout(nn.Module):
     def __init__(self, p):
         super().__init__()
@@ -322,7 +322,7 @@ class Dropout(nn.Module):
     def forward(self, X):
         return dropout_layer(X, self.p)
 """,
-        "modes inverted": """
+        "training: modes inverted": """
 class Dropout(nn.Module):
     def __init__(self, p):
         super().__init__()
@@ -331,7 +331,7 @@ class Dropout(nn.Module):
     def forward(self, X):
         return X if self.training else dropout_layer(X, self.p)
 """,
-        "old-style: scales by 1 - p in eval mode": """
+        "eval: old-style: scales by 1 - p in eval mode": """
 class Dropout(nn.Module):
     def __init__(self, p):
         super().__init__()
@@ -340,7 +340,7 @@ class Dropout(nn.Module):
     def forward(self, X):
         return dropout_layer(X, self.p) if self.training else X * (1 - self.p)
 """,
-        "wraps nn.Dropout": """
+        "forbidden: wraps nn.Dropout": """
 class Dropout(nn.Module):
     def __init__(self, p):
         super().__init__()
@@ -349,7 +349,7 @@ class Dropout(nn.Module):
     def forward(self, X):
         return self.inner(X)
 """,
-        "p fixed at 0.5": """
+        "training: p fixed at 0.5": """
 class Dropout(nn.Module):
     def __init__(self, p):
         super().__init__()
@@ -358,7 +358,7 @@ class Dropout(nn.Module):
     def forward(self, X):
         return dropout_layer(X, 0.5) if self.training else X
 """,
-        "super().__init__() forgotten": """
+        "training: super().__init__() forgotten": """
 class Dropout(nn.Module):
     def __init__(self, p):
         self.p = p
@@ -366,7 +366,7 @@ class Dropout(nn.Module):
     def forward(self, X):
         return dropout_layer(X, self.p) if self.training else X
 """,
-        "self.train (a method, always true) instead of self.training": """
+        "eval: self.train (a method, always true) instead of self.training": """
 class Dropout(nn.Module):
     def __init__(self, p):
         super().__init__()
@@ -377,7 +377,7 @@ class Dropout(nn.Module):
             return dropout_layer(X, self.p)
         return X
 """,
-        "its own mode flag, which eval() does not change": """
+        "eval: its own mode flag, which eval() does not change": """
 class Dropout(nn.Module):
     def __init__(self, p):
         super().__init__()
@@ -387,7 +387,16 @@ class Dropout(nn.Module):
     def forward(self, X):
         return dropout_layer(X, self.p) if self.is_training else X
 """,
-        "stores the keep probability 1 - p": """
+        "module: p stored as an nn.Parameter": """
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = nn.Parameter(torch.tensor(p))
+
+    def forward(self, X):
+        return dropout_layer(X, self.p) if self.training else X
+""",
+        "training: stores the keep probability 1 - p": """
 class Dropout(nn.Module):
     def __init__(self, p):
         super().__init__()
@@ -398,74 +407,92 @@ class Dropout(nn.Module):
 """,
     },
     "dropout_mlp": {
-        "p1 and p2 swapped": """
+        "dropout: p1 and p2 swapped": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p2),
                          nn.Linear(256, 256), nn.ReLU(), Dropout(p1), nn.Linear(256, 10))
 """,
-        "no Flatten": """
+        "layers: no Flatten": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
                          nn.Linear(256, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10))
 """,
-        "dropout after the output layer": """
+        "dropout: dropout after the output layer": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
                          nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10), Dropout(p2))
 """,
-        "second ReLU missing": """
+        "forward: second ReLU missing": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
                          nn.Linear(256, 256), Dropout(p2), nn.Linear(256, 10))
 """,
-        "one dropout layer only": """
+        "dropout: one dropout layer only": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
                          nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
 """,
-        "hidden layers of 512": """
+        "layers: hidden layers of 512": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), Dropout(p1),
                          nn.Linear(512, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10))
 """,
-        "first ReLU missing": """
+        "forward: first ReLU missing": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), Dropout(p1),
                          nn.Linear(256, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10))
 """,
-        "sigmoid instead of ReLU": """
+        "forward: sigmoid instead of ReLU": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.Sigmoid(), Dropout(p1),
                          nn.Linear(256, 256), nn.Sigmoid(), Dropout(p2), nn.Linear(256, 10))
 """,
-        "softmax at the end": """
+        "forward: softmax at the end": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(p1),
                          nn.Linear(256, 256), nn.ReLU(), Dropout(p2), nn.Linear(256, 10),
                          nn.Softmax(dim=1))
 """,
-        "dropout before each Linear: on the input, not after the second ReLU": """
+        "dropout: dropout before each Linear: on the input, not after the second ReLU": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), Dropout(p1), nn.Linear(784, 256), nn.ReLU(),
                          Dropout(p2), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
 """,
-        "Dropout(p1) after the second Linear, before its ReLU": """
+        "dropout: Dropout(p1) after the second Linear, before its ReLU": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(),
                          nn.Linear(256, 256), Dropout(p1), nn.ReLU(), Dropout(p2),
                          nn.Linear(256, 10))
 """,
-        "keep probabilities (TensorFlow's keep_prob)": """
+        "dropout: keep probabilities (TensorFlow's keep_prob)": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(1 - p1),
                          nn.Linear(256, 256), nn.ReLU(), nn.Dropout(1 - p2), nn.Linear(256, 10))
 """,
-        "p1 and p2 ignored: d2l's 0.2 and 0.5 written in": """
+        "dropout: p1 and p2 ignored: d2l's 0.2 and 0.5 written in": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), Dropout(0.2),
                          nn.Linear(256, 256), nn.ReLU(), Dropout(0.5), nn.Linear(256, 10))
 """,
-        "Linear layers without bias": """
+        "layers: a class of its own (d2l's DropoutMLPScratch), not one nn.Sequential": """
+class DropoutMLP(nn.Module):
+    def __init__(self, p1, p2):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.lin1, self.lin2 = nn.Linear(784, 256), nn.Linear(256, 256)
+        self.lin3 = nn.Linear(256, 10)
+        self.drop1, self.drop2 = Dropout(p1), Dropout(p2)
+
+    def forward(self, X):
+        H1 = self.drop1(torch.relu(self.lin1(self.flatten(X))))
+        H2 = self.drop2(torch.relu(self.lin2(H1)))
+        return self.lin3(H2)
+
+
+def dropout_mlp(p1, p2):
+    return DropoutMLP(p1, p2)
+""",
+        "layers: Linear layers without bias": """
 def dropout_mlp(p1, p2):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256, bias=False), nn.ReLU(), Dropout(p1),
                          nn.Linear(256, 256, bias=False), nn.ReLU(), Dropout(p2),

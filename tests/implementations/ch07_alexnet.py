@@ -162,29 +162,54 @@ def _alexnet(first="nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding
 
 WRONG = {
     "alexnet": {
-        "a ReLU missing after the third convolution": _alexnet(conv3=""),
-        "padding 0 in the first convolution": _alexnet(
+        "forward: a ReLU missing after the third convolution": _alexnet(conv3=""),
+        "forward: padding 0 in the first convolution": _alexnet(
             first="nn.Conv2d(in_channels, 96, kernel_size=11, stride=4), nn.ReLU(),"),
-        "max-pooling with the default stride (3)": _alexnet(pool="nn.MaxPool2d(3)"),
-        "max-pooling 2x2 with stride 2": _alexnet(pool="nn.MaxPool2d(2, 2)"),
-        "no dropout": _alexnet(drop1="", drop2=""),
-        "dropout 0.2 instead of 0.5": _alexnet(drop1="nn.Dropout(0.2),", drop2="nn.Dropout(0.2),"),
-        "dropout after every Linear, the last one too": _alexnet(
+        "layers: max-pooling with the default stride (3)": _alexnet(pool="nn.MaxPool2d(3)"),
+        "layers: max-pooling 2x2 with stride 2": _alexnet(pool="nn.MaxPool2d(2, 2)"),
+        "dropout: no dropout": _alexnet(drop1="", drop2=""),
+        "dropout: dropout 0.2 instead of 0.5": _alexnet(drop1="nn.Dropout(0.2),",
+                                                        drop2="nn.Dropout(0.2),"),
+        "dropout: dropout after every Linear, the last one too": _alexnet(
             last="nn.Linear(4096, num_classes), nn.Dropout(0.5),"),
-        "dropout before the first Linear instead of after the second": _alexnet(
+        "dropout: dropout before the first Linear instead of after the second": _alexnet(
             pre="nn.Dropout(0.5),", drop2=""),
-        "in_channels ignored": _alexnet(
+        "arguments: in_channels ignored": _alexnet(
             first="nn.Conv2d(1, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(),"),
-        "num_classes ignored": _alexnet(last="nn.Linear(4096, 10),"),
-        "sigmoid activations (LeNet's)": _alexnet(
+        "arguments: num_classes ignored": _alexnet(last="nn.Linear(4096, 10),"),
+        "forward: sigmoid activations (LeNet's)": _alexnet(
             first="nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding=1), nn.Sigmoid(),",
             act="nn.Sigmoid()", conv3="nn.Sigmoid(),"),
-        "ImageNet widths in the dense layers, 1000 hidden units": _alexnet().replace(
+        "layers: d2l's class, its nn.Sequential in a module of its own": """
+class AlexNet(nn.Module):
+    def __init__(self, in_channels=1, num_classes=10):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.Conv2d(96, 256, kernel_size=5, padding=2), nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(),
+            nn.Conv2d(384, 384, kernel_size=3, padding=1), nn.ReLU(),
+            nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2), nn.Flatten(),
+            nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
+            nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
+            nn.LazyLinear(num_classes))
+
+    def forward(self, X):
+        return self.net(X)
+
+
+def alexnet(in_channels=1, num_classes=10):
+    return AlexNet(in_channels, num_classes)
+""",
+        "layers: ImageNet widths in the dense layers, 1000 hidden units": _alexnet().replace(
             "nn.LazyLinear(4096)", "nn.LazyLinear(1000)").replace(
             "nn.Linear(4096, 4096)", "nn.Linear(1000, 4096)"),
     },
     "layer_shapes": {
-        "module names instead of class names": """
+        "entries: module names instead of class names": """
 def layer_shapes(net, input_shape):
     X = torch.zeros(input_shape)
     out = []
@@ -194,7 +219,7 @@ def layer_shapes(net, input_shape):
             out.append((name, tuple(X.shape)))
     return out
 """,
-        "the input shape of each layer instead of its output": """
+        "entries: the input shape of each layer instead of its output": """
 def layer_shapes(net, input_shape):
     X = torch.zeros(input_shape)
     out = []
@@ -204,7 +229,7 @@ def layer_shapes(net, input_shape):
             X = layer(X)
     return out
 """,
-        "recursing into nested modules": """
+        "entries: recursing into nested modules": """
 def layer_shapes(net, input_shape):
     X = torch.zeros(input_shape)
     out = []
@@ -215,7 +240,7 @@ def layer_shapes(net, input_shape):
                 out.append((type(layer).__name__, tuple(X.shape)))
     return out
 """,
-        "str(layer) instead of its class name": """
+        "entries: str(layer) instead of its class name": """
 def layer_shapes(net, input_shape):
     X = torch.zeros(input_shape)
     out = []
@@ -225,7 +250,7 @@ def layer_shapes(net, input_shape):
             out.append((str(layer), tuple(X.shape)))
     return out
 """,
-        "batch of one whatever input_shape says": """
+        "entries: batch of one whatever input_shape says": """
 def layer_shapes(net, input_shape):
     X = torch.zeros((1, *input_shape[1:]))
     out = []
@@ -235,7 +260,7 @@ def layer_shapes(net, input_shape):
             out.append((type(layer).__name__, tuple(X.shape)))
     return out
 """,
-        "shapes as lists": """
+        "types: shapes as lists": """
 def layer_shapes(net, input_shape):
     X = torch.zeros(input_shape)
     out = []
@@ -245,7 +270,7 @@ def layer_shapes(net, input_shape):
             out.append((type(layer).__name__, list(X.shape)))
     return out
 """,
-        "switches to eval mode and leaves it there": """
+        "untouched: switches to eval mode and leaves it there": """
 def layer_shapes(net, input_shape):
     net.eval()
     X = torch.zeros(input_shape)
@@ -258,7 +283,7 @@ def layer_shapes(net, input_shape):
 """,
     },
     "small_alexnet": {
-        "AlexNet's layers at 28x28 (too small for 11x11 stride 4 and three poolings)": """
+        "logits: AlexNet's layers at 28x28 (too small for 11x11 stride 4 and three poolings)": """
 def small_alexnet(num_classes=10):
     return nn.Sequential(
         nn.Conv2d(1, 96, 11, 4, 1), nn.ReLU(), nn.MaxPool2d(3, 2),
@@ -267,7 +292,7 @@ def small_alexnet(num_classes=10):
         nn.Flatten(), nn.LazyLinear(512), nn.ReLU(), nn.Dropout(0.5),
         nn.Linear(512, num_classes))
 """,
-        "4096-unit dense layers (over 2 M parameters)": """
+        "size: 4096-unit dense layers (over 2 M parameters)": """
 def small_alexnet(num_classes=10):
     return nn.Sequential(
         nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -275,14 +300,14 @@ def small_alexnet(num_classes=10):
         nn.Flatten(), nn.Linear(64 * 7 * 7, 4096), nn.ReLU(), nn.Dropout(0.5),
         nn.Linear(4096, num_classes))
 """,
-        "no dropout": """
+        "dropout: no dropout": """
 def small_alexnet(num_classes=10):
     return nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(32 * 7 * 7, 256), nn.ReLU(), nn.Linear(256, num_classes))
 """,
-        "dropout after the last layer": """
+        "dropout: dropout after the last layer": """
 def small_alexnet(num_classes=10):
     return nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -290,7 +315,7 @@ def small_alexnet(num_classes=10):
         nn.Flatten(), nn.Linear(32 * 7 * 7, 256), nn.ReLU(), nn.Dropout(0.5),
         nn.Linear(256, num_classes), nn.Dropout(0.5))
 """,
-        "F.dropout without training=self.training (on in eval mode)": """
+        "dropout: F.dropout without training=self.training (on in eval mode)": """
 class Small(nn.Module):
     def __init__(self, num_classes):
         super().__init__()
@@ -310,7 +335,7 @@ class Small(nn.Module):
 def small_alexnet(num_classes=10):
     return Small(num_classes)
 """,
-        "num_classes ignored": """
+        "logits: num_classes ignored": """
 def small_alexnet(num_classes=10):
     return nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -318,7 +343,7 @@ def small_alexnet(num_classes=10):
         nn.Flatten(), nn.Linear(32 * 7 * 7, 256), nn.ReLU(), nn.Dropout(0.5),
         nn.Linear(256, 10))
 """,
-        "a softmax at the end": """
+        "logits: a softmax at the end": """
 def small_alexnet(num_classes=10):
     return nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -326,7 +351,7 @@ def small_alexnet(num_classes=10):
         nn.Flatten(), nn.Linear(32 * 7 * 7, 256), nn.ReLU(), nn.Dropout(0.5),
         nn.Linear(256, num_classes), nn.Softmax(dim=1))
 """,
-        "flatten that mixes the batch": """
+        "dropout: flatten that mixes the batch": """
 class Small(nn.Module):
     def __init__(self, num_classes):
         super().__init__()
@@ -345,7 +370,7 @@ class Small(nn.Module):
 def small_alexnet(num_classes=10):
     return Small(num_classes)
 """,
-        "a layer defined but never used": """
+        "size: a layer defined but never used": """
 class Small(nn.Module):
     def __init__(self, num_classes):
         super().__init__()
@@ -365,7 +390,7 @@ class Small(nn.Module):
 def small_alexnet(num_classes=10):
     return Small(num_classes)
 """,
-        "an MLP (no convolutions)": """
+        "convolutional: an MLP (no convolutions)": """
 def small_alexnet(num_classes=10):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Dropout(0.5),
                          nn.Linear(512, 512), nn.ReLU(), nn.Dropout(0.5),

@@ -213,79 +213,115 @@ def googlenet(in_channels=1, num_classes=10):
 
 WRONG = {
     "Inception": {
-        "no ReLU on path 1": _forward_sub("p1 = F.relu(self.p1_1(x))", "p1 = self.p1_1(x)"),
-        "no ReLU between the two convolutions of path 2":
+        "forward: no ReLU on path 1":
+            _forward_sub("p1 = F.relu(self.p1_1(x))", "p1 = self.p1_1(x)"),
+        "forward: no ReLU between the two convolutions of path 2":
             _forward_sub("F.relu(self.p2_2(F.relu(self.p2_1(x))))",
                          "F.relu(self.p2_2(self.p2_1(x)))"),
-        "no ReLU at the end of path 3":
+        "forward: no ReLU at the end of path 3":
             _forward_sub("p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))",
                          "p3 = self.p3_2(F.relu(self.p3_1(x)))"),
-        "no ReLU at the end of path 4 (the pooling path)":
+        "forward: no ReLU at the end of path 4 (the pooling path)":
             _forward_sub("p4 = F.relu(self.p4_2(self.p4_1(x)))", "p4 = self.p4_2(self.p4_1(x))"),
-        "ReLU on the input of the pooling path":
+        "forward: ReLU on the input of the pooling path":
             _forward_sub("p4 = F.relu(self.p4_2(self.p4_1(x)))",
                          "p4 = F.relu(self.p4_2(self.p4_1(F.relu(x))))"),
-        "max-pooling without padding": _inception_sub(
+        "forward: max-pooling without padding": _inception_sub(
             "nn.MaxPool2d(kernel_size=3, stride=1, padding=1)",
             "nn.MaxPool2d(kernel_size=3, stride=1)"),
-        "max-pooling with the default stride (= kernel size)": _inception_sub(
+        "forward: max-pooling with the default stride (= kernel size)": _inception_sub(
             "nn.MaxPool2d(kernel_size=3, stride=1, padding=1)",
             "nn.MaxPool2d(kernel_size=3, padding=1)"),
-        "average pooling instead of max-pooling": _inception_sub(
+        "forward: average pooling instead of max-pooling": _inception_sub(
             "nn.MaxPool2d(kernel_size=3, stride=1, padding=1)",
             "nn.AvgPool2d(kernel_size=3, stride=1, padding=1)"),
-        "paths concatenated in the wrong order":
+        "forward: paths concatenated in the wrong order":
             _forward_sub("torch.cat((p1, p2, p3, p4), dim=1)",
                          "torch.cat((p4, p1, p2, p3), dim=1)"),
-        "path 3 copied from path 2 (3x3 instead of 5x5)": _inception_sub(
+        "layers: path 3 copied from path 2 (3x3 instead of 5x5)": _inception_sub(
             "kernel_size=5, padding=2", "kernel_size=3, padding=1"),
-        "5x5 convolution with padding 1": _inception_sub(
+        "forward: 5x5 convolution with padding 1": _inception_sub(
             "kernel_size=5, padding=2", "kernel_size=5, padding=1"),
-        "c2[0] and c2[1] swapped": _inception_sub(
+        "layers: c2[0] and c2[1] swapped": _inception_sub(
             "self.p2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)\n"
             "        self.p2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)",
             "self.p2_1 = nn.Conv2d(in_channels, c2[1], kernel_size=1)\n"
             "        self.p2_2 = nn.Conv2d(c2[1], c2[0], kernel_size=3, padding=1)"),
-        "convolutions without bias": _INCEPTION.replace("{forward}", _FORWARD).replace(
+        "layers: d2l 1.0.3's attribute names b1_1 ... b4_2 instead of p1_1 ... p4_2": """
+class Inception(nn.Module):
+    def __init__(self, in_channels, c1, c2, c3, c4):
+        super().__init__()
+        self.b1_1 = nn.Conv2d(in_channels, c1, kernel_size=1)
+        self.b2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)
+        self.b2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)
+        self.b3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)
+        self.b3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
+        self.b4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
+        self.b4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)
+
+    def forward(self, x):
+        b1 = F.relu(self.b1_1(x))
+        b2 = F.relu(self.b2_2(F.relu(self.b2_1(x))))
+        b3 = F.relu(self.b3_2(F.relu(self.b3_1(x))))
+        b4 = F.relu(self.b4_2(self.b4_1(x)))
+        return torch.cat((b1, b2, b3, b4), dim=1)
+""",
+        "layers: convolutions without bias": _INCEPTION.replace("{forward}", _FORWARD).replace(
             "kernel_size=1)", "kernel_size=1, bias=False)"),
-        "path 4 convolves the input instead of the pooled input":
+        "forward: path 4 convolves the input instead of the pooled input":
             _forward_sub("self.p4_2(self.p4_1(x))", "self.p4_2(x)"),
-        "paths added instead of concatenated (needs equal channels: fails)": _forward_sub(
+        "forward: paths added instead of concatenated (needs equal channels: fails)": _forward_sub(
             "torch.cat((p1, p2, p3, p4), dim=1)", "p1 + p2 + p3 + p4"),
     },
     "googlenet": {
-        "no ReLU between b2's two convolutions": _googlenet_sub(
+        "forward: no ReLU between b2's two convolutions": _googlenet_sub(
             "nn.Conv2d(64, 64, kernel_size=1), nn.ReLU(),", "nn.Conv2d(64, 64, kernel_size=1),"),
-        "b3's max-pooling without padding (global pooling hides the size)": _googlenet_sub(
+        "forward: b3's max-pooling without padding (global pooling hides the size)": _googlenet_sub(
             """Inception(256, 128, (128, 192), (32, 96), 64),
                        nn.MaxPool2d(kernel_size=3, stride=2, padding=1))""",
             """Inception(256, 128, (128, 192), (32, 96), 64),
                        nn.MaxPool2d(kernel_size=3, stride=2))"""),
-        "no max-pooling at the end of b4": _googlenet_sub(
+        "forward: no max-pooling at the end of b4": _googlenet_sub(
             """Inception(528, 256, (160, 320), (32, 128), 128),
                        nn.MaxPool2d(kernel_size=3, stride=2, padding=1))""",
             """Inception(528, 256, (160, 320), (32, 128), 128))"""),
-        "global max-pooling instead of average": _googlenet_sub(
+        "forward: global max-pooling instead of average": _googlenet_sub(
             "nn.AdaptiveAvgPool2d((1, 1))", "nn.AdaptiveMaxPool2d((1, 1))"),
-        "b1's convolution without padding": _googlenet_sub(
+        "forward: b1's convolution without padding": _googlenet_sub(
             "kernel_size=7, stride=2, padding=3", "kernel_size=7, stride=2"),
-        "b1 without its ReLU": _googlenet_sub(
+        "forward: b1 without its ReLU": _googlenet_sub(
             "kernel_size=7, stride=2, padding=3), nn.ReLU(),",
             "kernel_size=7, stride=2, padding=3),"),
-        "a wrong channel count in b4 (typo 128 for 112)": _googlenet_sub(
+        "layers: a wrong channel count in b4 (typo 128 for 112)": _googlenet_sub(
             "Inception(512, 112, (144, 288), (32, 64), 64)",
             "Inception(512, 128, (144, 288), (32, 64), 64)"),
-        "a bottleneck width typo that keeps the shapes (128 for 144)": _googlenet_sub(
+        "layers: a bottleneck width typo that keeps the shapes (128 for 144)": _googlenet_sub(
             "Inception(512, 112, (144, 288), (32, 64), 64)",
             "Inception(512, 112, (128, 288), (32, 64), 64)"),
-        "b2's 3x3 convolution without padding": _googlenet_sub(
+        "forward: b2's 3x3 convolution without padding": _googlenet_sub(
             "nn.Conv2d(64, 192, kernel_size=3, padding=1)", "nn.Conv2d(64, 192, kernel_size=3)"),
-        "in_channels ignored": _googlenet_sub("nn.Conv2d(in_channels, 64", "nn.Conv2d(1, 64"),
-        "num_classes ignored": _googlenet_sub("nn.Linear(1024, num_classes)",
+        "arguments: in_channels ignored":
+            _googlenet_sub("nn.Conv2d(in_channels, 64", "nn.Conv2d(1, 64"),
+        "arguments: num_classes ignored": _googlenet_sub("nn.Linear(1024, num_classes)",
                                               "nn.Linear(1024, 10)"),
-        "no Flatten before the Linear layer": _googlenet_sub(
+        "layers: d2l's class, its nn.Sequential in a module of its own": _googlenet_sub(
+            "def googlenet(", "def _blocks(") + """
+
+class GoogleNet(nn.Module):
+    def __init__(self, in_channels=1, num_classes=10):
+        super().__init__()
+        self.net = _blocks(in_channels, num_classes)
+
+    def forward(self, X):
+        return self.net(X)
+
+
+def googlenet(in_channels=1, num_classes=10):
+    return GoogleNet(in_channels, num_classes)
+""",
+        "layers: no Flatten before the Linear layer": _googlenet_sub(
             "nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())", "nn.AdaptiveAvgPool2d((1, 1)))"),
-        "average pooling in the blocks instead of max-pooling": _GOOGLENET.replace(
+        "forward: average pooling in the blocks instead of max-pooling": _GOOGLENET.replace(
             "nn.MaxPool2d(kernel_size=3, stride=2, padding=1)",
             "nn.AvgPool2d(kernel_size=3, stride=2, padding=1)"),
     },
