@@ -12,6 +12,7 @@ import importlib
 import inspect
 import io
 
+import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
@@ -101,5 +102,6 @@ def test_no_shipped_function_does_an_exercise(chapter):
             elif main in met:
                 problems.append(f"{exercise} -> {name}: meets '{main}' ({grade.score:g}/"
                                 f"{grade.points:g}): forbid it in {exercise}")
+        plt.close("all")  # the plotting helpers, handed an exercise's arguments, open figures
     assert tried, f"{chapter}: no delegation tried"
     assert problems == []
