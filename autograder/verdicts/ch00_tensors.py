@@ -424,14 +424,8 @@ def _field(k, values):
 
 
 def _fields_types(ns):
-    results = []
-    for v in _normal_values() + _special_values():
-        try:  # a value the answer cannot handle costs another requirement, not this one
-            results.append(ns["float32_fields"](v))
-        except Exception:  # noqa: BLE001
-            pass
-    return sorted({type(r).__name__ for r in results}
-                  | {type(k).__name__ for r in results for k in r})
+    return returned_types(ns["float32_fields"],
+                          [(v,) for v in _normal_values() + _special_values()], elements=True)
 
 
 declare(
@@ -499,15 +493,9 @@ def _huge(ns):
 
 
 def _strides_types(ns):
-    results = []
-    for shape in _shapes():
-        for kind in (tuple, list, torch.Size):
-            try:  # an input the answer cannot handle costs "values", not this one
-                results.append(ns["contiguous_strides"](kind(shape)))
-            except Exception:  # noqa: BLE001
-                pass
-    return sorted({type(r).__name__ for r in results}
-                  | {type(s).__name__ for r in results for s in r})
+    return returned_types(ns["contiguous_strides"],
+                          [(kind(shape),) for shape in _shapes()
+                           for kind in (tuple, list, torch.Size)], elements=True)
 
 
 declare(

@@ -416,9 +416,8 @@ def _excess(kind, reference):
 def _result_types(ns):
     """The types count_parameters returns, on the modules where it does not fail (a failure is
     the concern of the requirement whose modules show it)."""
-    f = ns["count_parameters"]
-    return sorted({type(f(m)).__name__ for ms in _count_modules().values() for m in ms
-                   if raises(f, m) == "no error"})
+    return returned_types(ns["count_parameters"],
+                          [(m,) for ms in _count_modules().values() for m in ms])
 
 
 declare(

@@ -47,6 +47,22 @@ def require_tensor(value, what):
     return value
 
 
+def returned_types(fn, calls, elements=False):
+    """The sorted type names of what ``fn(*args)`` returns for each ``args`` in ``calls`` that
+    it handles (and, with ``elements``, of the results' elements): a failure is the concern of
+    the requirement whose inputs show it, not of the one about types."""
+    results = []
+    for args in calls:
+        try:
+            results.append(fn(*args))
+        except Exception:  # noqa: BLE001 - an input the answer cannot handle
+            pass
+    names = {type(r).__name__ for r in results}
+    if elements:
+        names |= {type(k).__name__ for r in results for k in r}
+    return sorted(names)
+
+
 @contextlib.contextmanager
 def seeded(seed):
     """torch's global generator seeded within the block: the probe runs in the student's
