@@ -20,6 +20,10 @@ BUILT_IN_DISTANCES = [
 ]
 # What "without matrix_rank" rules out: the library functions that return the rank.
 BUILT_IN_RANK = ["torch.linalg.matrix_rank", "torch.matrix_rank", "numpy.linalg.matrix_rank"]
+# What "without is_contiguous()" rules out: asking PyTorch or NumPy about a tensor made with
+# these strides.
+BUILT_IN_CONTIGUITY = ["torch.Tensor.is_contiguous", "torch.empty_strided", "torch.as_strided",
+                       "torch.Tensor.as_strided", "numpy.lib.stride_tricks.as_strided"]
 
 
 # --- pairwise_distances ------------------------------------------------------------------
@@ -602,4 +606,115 @@ declare(
                          ("type(storage_index([1, 2], [4, 1], 3)).__name__",
                           "an int for lists too")],
                 hidden=_index_types),
+)
+
+
+# --- is_contiguous -----------------------------------------------------------------------
+def _real_views():
+    # Views of a 4 x 5 x 6 tensor with every size >= 2: contiguous ones (a prefix slice, one
+    # index) and every way of losing it (transpose, step, narrowed inner dimension, expand).
+    base = torch.zeros(4, 5, 6)
+    return (base, base[1:], base[2], base[1:3, :, :], base.transpose(0, 2), base.permute(1, 0, 2),
+            base[:, ::2], base[..., 1:5], base[:, 2:4], base[0, :, :2], base[:, 0].expand(3, 4, 6),
+            base.flatten()[::3], base.unfold(2, 3, 2), base.mT)
+
+
+def _stride_cases(with_ones, with_zeros, count=60, seed=31):
+    """(shape, strides) pairs, half with contiguous strides, half with one stride changed;
+    shapes holding a 1 only if with_ones, a 0 only if with_zeros."""
+    g, cases = gen(seed), []
+    for k in range(count):
+        ndim = int(torch.randint(1, 6, (1,), generator=g))
+        shape = [int(s) for s in torch.randint(2, 6, (ndim,), generator=g)]
+        if with_ones:
+            shape[int(torch.randint(0, ndim, (1,), generator=g))] = 1
+        if with_zeros:
+            shape[int(torch.randint(0, ndim, (1,), generator=g))] = 0
+        strides = list(torch.empty(*[max(s, 1) for s in shape]).stride())
+        where = int(torch.randint(0, ndim, (1,), generator=g))
+        if k % 2:  # a changed stride: on a size-1 dimension it must not matter
+            strides[where] += int(torch.randint(1, 9, (1,), generator=g))
+        elif with_ones:  # a size-1 dimension with any stride at all
+            strides[shape.index(1)] = int(torch.randint(0, 50, (1,), generator=g))
+        cases.append((tuple(shape), tuple(strides)))
+    return cases
+
+
+def _contiguity(ns):
+    f = ns["is_contiguous"]
+    return ([bool(f(tuple(v.shape), v.stride())) for v in _real_views()]
+            + [bool(f(list(shape), list(strides))) for shape, strides in
+               _stride_cases(with_ones=False, with_zeros=False)] + [bool(f((), ()))])
+
+
+def _size_one(ns):
+    # The student's own answer with and without the size-1 dimensions: equal when their
+    # strides are ignored, whatever the answer does with the other dimensions.
+    f = ns["is_contiguous"]
+    x = torch.zeros(3, 4)
+    views = (x[:, 1:2], x[1:2].t(), x.unsqueeze(1), x.t().unsqueeze(0), x[None, :, None, 0])
+    cases = [(tuple(v.shape), v.stride()) for v in views] + _stride_cases(
+        with_ones=True, with_zeros=False, seed=32)
+    out = []
+    for shape, strides in cases:
+        kept = [(n, s) for n, s in zip(shape, strides) if n != 1]
+        out.append(bool(f(shape, strides)) == bool(f(tuple(n for n, _ in kept),
+                                                      tuple(s for _, s in kept))))
+    return out
+
+
+def _empty(ns):
+    f = ns["is_contiguous"]
+    return [bool(f(shape, strides)) for shape, strides in
+            _stride_cases(with_ones=False, with_zeros=True, count=30, seed=33)
+            + [((0,), (7,)), ((3, 0), (1, 3)), ((0, 2, 3), (1, 1, 1))]]
+
+
+def _contiguity_types(ns):
+    return returned_types(ns["is_contiguous"], [
+        (shape, strides) for shape, strides in _stride_cases(with_ones=True, with_zeros=False)
+        + _stride_cases(with_ones=False, with_zeros=True, count=10)] + [((), ())])
+
+
+declare(
+    "is_contiguous",
+    Requirement("values", 0.5, "True exactly when the tensor is row-major: stepping through "
+                "x.flatten() order moves one storage element at a time (transposes, steps, "
+                "narrowed inner dimensions and expand break it; the storage offset does not "
+                "matter)",
+                visible=[("bool(is_contiguous((3, 4), (4, 1)))", "a freshly made 3 x 4 tensor"),
+                         ("bool(is_contiguous((4, 3), (1, 4)))",
+                          "x.t(): the last index no longer runs fastest"),
+                         ("bool(is_contiguous((3, 2), (4, 2)))",
+                          "x[:, ::2]: one step along the last dimension skips an element"),
+                         ("bool(is_contiguous((3, 2), (4, 1)))",
+                          "x[:, :2]: the rows are 4 elements apart but hold only 2"),
+                         ("bool(is_contiguous((2, 4), (4, 1)))",
+                          "x[1:]: only the shape and the strides matter, not the offset"),
+                         ("bool(is_contiguous((3, 4), (0, 1)))",
+                          "x[0].expand(3, 4): stride 0 repeats the same storage row")],
+                hidden=_contiguity),
+    Requirement("size-1 dimensions", 0.25, "a dimension of size 1 is never stepped along, so "
+                "its stride does not matter (as PyTorch's is_contiguous() decides)",
+                visible=[("bool(is_contiguous((3, 1, 4), (4, 7, 1))) "
+                          "== bool(is_contiguous((3, 4), (4, 1)))",
+                          "the middle dimension has one index, so its stride 7 is never used: "
+                          "the answer is the one for the 3 x 4 tensor without it"),
+                         ("bool(is_contiguous((4, 1), (1, 4))) == bool(is_contiguous((4,), (1,)))",
+                          "x[1:2].t() is a transpose, and as contiguous as the 4 numbers it holds"),
+                         ("[bool(is_contiguous((3, 1), (4, s))) == bool(is_contiguous((3,), (4,))) "
+                          "for s in (1, 4, 9)]",
+                          "x[:, 1:2]: whatever the stride of its size-1 dimension, the answer is "
+                          "the one for its 3 numbers 4 apart")],
+                hidden=_size_one),
+    Requirement("empty", 0.125, "a tensor with no elements (a 0 in its shape) is contiguous "
+                "whatever its strides",
+                visible=[("bool(is_contiguous((0, 3), (1, 5)))",
+                          "no elements: nothing is ever looked up in storage")],
+                hidden=_empty),
+    Requirement("bool", 0.125, "returns a Python bool (not a tensor or a NumPy bool)",
+                visible=[("type(is_contiguous((2, 3), (3, 1))).__name__", "True or False"),
+                         ("type(is_contiguous([2, 3], [1, 2])).__name__", "for lists too")],
+                hidden=_contiguity_types),
+    forbidden=BUILT_IN_CONTIGUITY,
 )

@@ -11,6 +11,9 @@ from torch import nn
 BUILT_IN_LINEAR = ["torch.nn.functional.linear", "torch._C._nn.linear", "torch.nn.Linear.forward"]
 BUILT_IN_MSE = ["torch.nn.functional.mse_loss", "torch._C._nn.mse_loss",
                 "torch.nn.MSELoss.forward"]
+# What counting the parameters yourself rules out: the built-in that later chapters count with.
+BUILT_IN_COUNT = ["torch.nn.utils.parameters_to_vector",
+                  "torch.nn.utils.convert_parameters.parameters_to_vector"]
 AUTOGRAD = ["torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward",
             "torch.autograd.functional.jacobian", "torch.autograd.functional.vjp",
             "torch.func.grad", "torch.func.vjp", "torch.func.jacrev", "torch.func.jacfwd"]
@@ -471,6 +474,7 @@ declare(
                           "return a Python int: a sum computed with torch is a tensor")],
                 hidden=_result_types),
     setup=_COUNT_SETUP,
+    forbidden=BUILT_IN_COUNT,
 )
 
 

@@ -38,7 +38,7 @@ declare(
                 "Linear 4096, Linear 4096, Linear num_classes: 46,764,746 parameters",
                 visible=[("[tuple(p.shape) for p in net.parameters()]",
                           "compare each layer's channels and kernel with the list above"),
-                         ("sum(p.numel() for p in net.parameters())",
+                         ("parameters_to_vector(net.parameters()).numel()",
                           "Flatten must give 256 * 5 * 5 = 6400 features"),
                          ("isinstance(net, nn.Sequential)", "return one nn.Sequential")]),
     Requirement("forward", 1, "the forward pass in eval mode: each convolution and hidden "
@@ -205,8 +205,8 @@ declare(
                          ("behaviour(seeded_weights(small_alexnet(), x28), x28)['logits']",
                           "no softmax at the end: the loss applies it")]),
     Requirement("size", 0.25, "fewer than 2,000,000 parameters, every one of them used",
-                visible=[("sum(p.numel() for p in seeded_weights(small_alexnet(), x28)"
-                          ".parameters()) < 2_000_000",
+                visible=[("parameters_to_vector(seeded_weights(small_alexnet(), x28)"
+                          ".parameters()).numel() < 2_000_000",
                           "a few hundred units in the dense layers, not 4096"),
                          ("behaviour(seeded_weights(small_alexnet(), x28), x28)"
                           "['every parameter used']",

@@ -146,7 +146,7 @@ declare(
     "googlenet",
     Requirement("layers", 1, "b1, b2 and the nine Inception blocks with d2l's channel counts, "
                 "then Linear(1024, num_classes): 5,977,530 parameters, in one nn.Sequential",
-                visible=[("sum(p.numel() for p in net.parameters())",
+                visible=[("parameters_to_vector(net.parameters()).numel()",
                           "compare the channel counts of b1, b2 and the Inception blocks with "
                           "the table"),
                          ("isinstance(net, nn.Sequential)", "return one nn.Sequential")],

@@ -126,7 +126,10 @@ def watch(paths):
     def record(path):
         spy.seen.append(path)
 
+    # Python functions by their code, however they were reached: torch's own too (such as
+    # parameters_to_vector), which no torch-function mode sees
     functions = {obj: path for _, _, obj, path in patched if hasattr(obj, "__code__")}
+    functions.update({obj: path for path, obj in watched.items() if hasattr(obj, "__code__")})
     try:
         for owner, attr, original, path in patched:
             setattr(owner, attr, recording(original, path))

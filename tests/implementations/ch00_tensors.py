@@ -193,6 +193,47 @@ def storage_index(index, strides, offset=0):
     return offset + int(torch.dot(i, s).item())
 """,
     },
+    "is_contiguous": {
+        "compared with contiguous_strides, size-1 dimensions dropped": """
+def is_contiguous(shape, strides):
+    shape, strides = tuple(shape), tuple(strides)
+    if 0 in shape:
+        return True
+    expected = contiguous_strides(shape)
+    return all(s == e for n, s, e in zip(shape, strides, expected) if n != 1)
+""",
+        "math.prod of the later sizes": """
+def is_contiguous(shape, strides):
+    import math
+    shape = [int(n) for n in shape]
+    if math.prod(shape) == 0:
+        return True
+    return all(shape[d] == 1 or strides[d] == math.prod(shape[d + 1:])
+               for d in range(len(shape)))
+""",
+        "NumPy cumulative product from the right": """
+def is_contiguous(shape, strides):
+    n = np.array(shape, dtype=np.int64)
+    if n.size and (n == 0).any():
+        return True
+    keep = n != 1
+    n, s = n[keep], np.array(strides, dtype=np.int64)[keep]
+    expected = np.cumprod(np.concatenate([[1], n[::-1][:-1]]))[::-1]
+    return bool((s == expected).all())
+""",
+        "a while loop from the last dimension": """
+def is_contiguous(shape, strides):
+    if any(n == 0 for n in shape):
+        return True
+    d, step = len(shape) - 1, 1
+    while d >= 0:
+        if shape[d] > 1 and strides[d] != step:
+            return False
+        step *= shape[d]
+        d -= 1
+    return True
+""",
+    },
 }
 
 WRONG = {
@@ -553,6 +594,74 @@ def storage_index(index, strides, offset=0):
         return offset
     head = sum(i * s for i, s in zip(index[:-1], strides[:-1]))
     return offset + head + index[-1]
+""",
+    },
+    "is_contiguous": {
+        "values: only checks that the last stride is 1": """
+def is_contiguous(shape, strides):
+    if 0 in tuple(shape):
+        return True
+    dims = [s for n, s in zip(shape, strides) if n != 1]
+    return not dims or dims[-1] == 1
+""",
+        "values: strides decreasing taken for row-major": """
+def is_contiguous(shape, strides):
+    if 0 in tuple(shape):
+        return True
+    dims = [s for n, s in zip(shape, strides) if n != 1]
+    return all(a > b for a, b in zip(dims, dims[1:])) and (not dims or dims[-1] == 1)
+""",
+        "values: column-major (Fortran) order": """
+def is_contiguous(shape, strides):
+    if 0 in tuple(shape):
+        return True
+    step = 1
+    for n, s in zip(shape, strides):
+        if n != 1:
+            if s != step:
+                return False
+            step *= n
+    return True
+""",
+        "values: a dimension's own size in its stride": """
+def is_contiguous(shape, strides):
+    if 0 in tuple(shape):
+        return True
+    step = 1
+    for n, s in zip(reversed(tuple(shape)), reversed(tuple(strides))):
+        if n != 1:
+            step *= n
+            if s != step and s != 1:
+                return False
+    return True
+""",
+        "size-1 dimensions: the strides must equal contiguous_strides exactly": """
+def is_contiguous(shape, strides):
+    if 0 in tuple(shape):
+        return True
+    return tuple(strides) == contiguous_strides(shape)
+""",
+        "empty: no special case for a tensor without elements": """
+def is_contiguous(shape, strides):
+    step = 1
+    for n, s in zip(reversed(tuple(shape)), reversed(tuple(strides))):
+        if n != 1:
+            if s != step:
+                return False
+            step *= n
+    return True
+""",
+        "bool: returns a tensor": """
+def is_contiguous(shape, strides):
+    if 0 in tuple(shape):
+        return torch.tensor(True)
+    keep = [d for d, n in enumerate(shape) if n != 1]
+    expected = contiguous_strides(shape)
+    return torch.tensor([strides[d] == expected[d] for d in keep] or [True]).all()
+""",
+        "forbidden: asks torch.empty_strided(...).is_contiguous()": """
+def is_contiguous(shape, strides):
+    return torch.empty_strided(tuple(shape), tuple(strides)).is_contiguous()
 """,
     },
 }

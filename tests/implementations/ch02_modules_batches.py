@@ -678,6 +678,12 @@ def count_parameters(module):
     return sum(t.numel() for t in module.state_dict(keep_vars=True).values()
                if t.requires_grad)
 """,
+        "forbidden: parameters_to_vector of the trainable parameters": """
+def count_parameters(module):
+    from torch.nn.utils import parameters_to_vector
+    trainable = [p for p in module.parameters() if p.requires_grad]
+    return int(parameters_to_vector(trainable).numel()) if trainable else 0
+""",
         "count: len(p) instead of p.numel(): TypeError on a 0-dim parameter": """
 def count_parameters(module):
     return sum(len(p) for p in module.parameters() if p.requires_grad)
