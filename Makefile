@@ -18,9 +18,9 @@ JOBS        ?= 3
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND ?= Agg
 
-.PHONY: all setup sandbox data notebooks release collect examples grade table export feedback lab test lint bench colab-check clean
+.PHONY: all setup sandbox browser data notebooks release collect roster demo grade table export feedback lab test lint bench colab-check clean
 
-all: setup data notebooks examples grade
+all: setup data notebooks demo
 
 setup: $(VENV)/.installed sandbox
 
@@ -34,6 +34,19 @@ sandbox:
 	  else \
 	    echo "bubblewrap (bwrap) is missing: grading would run student code unisolated." \
 	         "Install it with: sudo apt install bubblewrap"; \
+	  fi; }
+
+# The tests drive formgrader in headless Chromium (tests/test_term.py): Debian's chromium and
+# chromium-driver, installed here when we are root on Debian/Ubuntu.
+browser:
+	@command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && \
+	      apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null; }; \
+	  else \
+	    echo "chromium and chromedriver are missing: the formgrader test will fail." \
+	         "Install them with: sudo apt install chromium chromium-driver"; \
 	  fi; }
 
 $(VENV)/.installed: pyproject.toml
@@ -59,29 +72,38 @@ release: setup
 collect: setup
 	$(PYTHON) -m autograder collect "$(FROM)"
 
-examples: setup
-	$(PYTHON) -m autograder examples
+# FROM: a CSV of the students (Canvas's gradebook export, Moodle's participants, nbgrader's)
+roster: setup
+	$(PYTHON) -m autograder roster "$(FROM)"
 
+# The bundled example submissions, graded in demo/, a course of its own: never in the
+# course's gradebook, formgrader or grades.csv.
+demo: setup data
+	$(PYTHON) -m autograder demo
+
+# What is new or changed since last graded; ALL=1: everything; STUDENT=id: that student.
 grade: setup data
-	$(PYTHON) -m autograder grade $(CHAPTER)
+	$(PYTHON) -m autograder grade $(CHAPTER) $(if $(ALL),--all) $(if $(STUDENT),--student $(STUDENT))
 
 table: setup
 	$(PYTHON) -m autograder table
 
+# Both refuse answers not yet marked, and name them; ALLOW_UNMARKED=1 goes ahead, saying so.
 export: setup
-	$(PYTHON) -m autograder export
+	$(PYTHON) -m autograder export $(if $(ALLOW_UNMARKED),--allow-unmarked)
 
 feedback: setup
-	$(PYTHON) -m autograder feedback
+	$(PYTHON) -m autograder feedback $(if $(ALLOW_UNMARKED),--allow-unmarked)
 
-# Jupyter refuses to run as root unless told; containers and CI often are root.
+# JupyterLab with formgrader; it prints the address (with its token) and how to reach a
+# server from a laptop (docs/instructors.md, "Marking written answers").
 lab: setup data
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(PYTHON) -m autograder lab
 
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup data lint
+test: setup data lint browser
 	$(PYTHON) -m pytest -n $(JOBS) --dist loadgroup tests
 
 # Speed figures, each a ratio against a baseline measured in the same run.
@@ -103,5 +125,13 @@ colab-check: data
 	$(COLAB_VENV)/bin/python -m pip install -q -r tests/colab/requirements.txt
 	$(COLAB_VENV)/bin/python -m tests.colab.check $(CHAPTER)
 
+# What can be made again: the demo course and caches. The course's own work is kept unless
+# asked: GRADES=1 also removes autograded/, feedback/, grades.csv and gradebook.db (with the
+# marks given in formgrader); SUBMISSIONS=1 also removes submitted/.
+CLEANED = demo .pytest_cache .ruff_cache autograder/verdicts/cache \
+          $(if $(GRADES),autograded feedback grades.csv gradebook.db) $(if $(SUBMISSIONS),submitted)
 clean:
-	rm -rf submitted autograded feedback gradebook.db grades.csv .pytest_cache
+	@echo "removing: $(CLEANED)"
+	@$(if $(GRADES),,echo "keeping: autograded/ feedback/ grades.csv gradebook.db (GRADES=1 removes them, marks included)")
+	@$(if $(SUBMISSIONS),,echo "keeping: submitted/ (SUBMISSIONS=1 removes it)")
+	rm -rf $(CLEANED)

@@ -31,13 +31,13 @@ from nbgrader.preprocessors import (  # noqa: E402
     LimitOutput,
     OverwriteCells,
     OverwriteKernelspec,
-    SaveAutoGrades,
 )
 
 from autograder.preprocessors import (  # noqa: E402
     ExecuteKeepingCredit,
     HideHiddenTests,
     RealignToRelease,
+    SaveKeepingMarks,
     StderrIsNotFailure,
     TruncateOutput,
 )
@@ -52,6 +52,13 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "gradebook.db")
+
+# nbgrader's exchange (formgrader's Release and Collect buttons, the Assignments tab) is for a
+# JupyterHub that students share; this course releases through a repository and collects
+# from the LMS. A folder of the course's own stops JupyterLab warning, on every page, that
+# the system-wide one is missing.
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)
 
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -85,7 +92,7 @@ c.Autograde.autograde_preprocessors = [
     ClearMetadataPreprocessor,
     LimitOutput,
     TruncateOutput,  # and one enormous line or image
-    SaveAutoGrades,
+    SaveKeepingMarks,  # nbgrader's SaveAutoGrades, without re-opening settled marks
     AssignLatePenalties,
     CheckCellMetadata,
 ]

@@ -6,14 +6,18 @@ nbgrader can always fall back on it.
 
     notebooks             stamp badges/setup cells, regenerate notebooks/ from solutions/
     collect FROM          an LMS download (zip or folder) into submitted/<student>/<chapter>/
-    examples              copy the bundled example submissions into submitted/
-    grade [CHAPTER ...]   autograde every submitted/<student>/<chapter>/<chapter>.ipynb
-                          (on all cores; --jobs 1 for nbgrader's serial autograde)
+    roster FILE           students' names and emails into the gradebook (a CSV from the LMS)
+    demo [FOLDER]         grade the bundled example submissions in a course of their own
+                          (demo/), never in this course's gradebook
+    grade [CHAPTER ...]   autograde submitted/<student>/<chapter>/<chapter>.ipynb that are
+                          new or changed since last graded (--all: every one; --student S:
+                          S's); on all cores, --jobs 1 for nbgrader's serial autograde
     table                 print the gradebook
     export                write grades.csv (nbgrader export)
     feedback              write feedback/ HTML (nbgrader generate_feedback)
     audit [CHAPTER ...]   how declared exercises grade known wrong and correct answers
     release [FOLDER]      what students get, as a git repository tagged v<version> (release/)
+    lab [--port P]        JupyterLab with formgrader, printing the address to open (token)
 """
 
 from __future__ import annotations
@@ -83,32 +87,62 @@ def submissions(root: Path, chapter: str) -> list[str]:
                   if (s / chapter / f"{chapter}.ipynb").is_file())
 
 
-def grade(root: Path, chapter_ids: list[str], jobs: int = 1,
-          progress: bool = False) -> dict[str, str]:
-    """Autograde all submissions of the chapters; {chapter: nbgrader's log} for failures.
+def grade(root: Path, chapter_ids: list[str], jobs: int = 1, progress: bool = False,
+          students: list[str] | None = None, everything: bool = True) -> dict[str, str]:
+    """Autograde the submissions of the chapters; {chapter: nbgrader's log} for failures.
 
-    ``jobs`` > 1 grades that many submissions at once (:mod:`autograder.parallel`).
+    ``students`` names whom to grade (default: all who submitted). Unless ``everything``, a
+    submission graded before, with the same file and the same grading, is not graded again
+    (:mod:`autograder.seen`). ``jobs`` > 1 grades that many submissions at once
+    (:mod:`autograder.parallel`).
     """
-    from . import parallel, verdicts
+    from . import parallel, seen, verdicts
 
     failures = {}
     for chapter in chapter_ids:
-        students = submissions(root, chapter)
-        if not students:
+        submitted = submissions(root, chapter)
+        todo = [s for s in submitted if students is None or s in students]
+        skipped = sorted(seen.unchanged(root, chapter, todo)) if not everything else []
+        todo = [s for s in todo if s not in skipped]
+        if skipped:
+            print(f"{chapter}: {len(skipped)} unchanged since last graded, not graded again "
+                  f"(--all to regrade): {', '.join(skipped)}", flush=True)
+        if not todo:
             continue
         generate(root, [chapter])  # keeps the gradebook's copy of the source current
         solution = root / "solutions" / chapter / f"{chapter}.ipynb"
         if verdicts.has_probes(chapter) and not verdicts.cached(chapter, solution):
             verdicts.references(chapter, solution)  # once here, not in every grading process
-        print(f"grading {chapter}: {', '.join(students)}", flush=True)
-        if jobs > 1 and len(students) > 1:
-            status, log = parallel.autograde(root, chapter, students, jobs, progress)
+        print(f"grading {chapter}: {', '.join(todo)}", flush=True)
+        if jobs > 1 and len(todo) > 1:
+            status, log = parallel.autograde(root, chapter, todo, jobs, progress)
         else:
-            result = nbgrader(root, "autograde", chapter, "--force", check=False)
-            status, log = result.returncode, result.stdout + result.stderr
+            status, log = 0, ""
+            everyone = todo == submitted
+            for student in [None] if everyone else todo:  # nbgrader takes one student or all
+                result = nbgrader(root, "autograde", chapter, "--force",
+                                  *([f"--student={student}"] if student else []), check=False)
+                status, log = max(status, result.returncode), log + result.stdout + result.stderr
         if status != 0:
             failures[chapter] = log
+        seen.record_graded(root, chapter, graded_students(root, chapter, todo))
     return failures
+
+
+def graded_students(root: Path, chapter: str, students: list[str]) -> list[str]:
+    """Those of ``students`` whose submission of ``chapter`` is in the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    found = []
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for student in students:
+            try:
+                gb.find_submission(chapter, student)
+            except MissingEntry:
+                continue
+            if (root / "autograded" / student / chapter / f"{chapter}.ipynb").is_file():
+                found.append(student)
+    return found
 
 
 def error_summary(log: str) -> list[str]:
@@ -173,6 +207,58 @@ def cap_scores(root: Path) -> list[str]:
     return capped
 
 
+def unmarked(root: Path) -> dict[tuple[str, str], list[str]]:
+    """{(student, chapter): the cells still waiting for a grader}: written answers not marked
+    yet, and test cells nbgrader could not score."""
+    return {(r["student"], r["chapter"]): pending for r in gradebook_rows(root)
+            if (pending := [n for n, v in r["cells"].items() if v[2]])}
+
+
+def unmarked_lines(waiting: dict[tuple[str, str], list[str]]) -> list[str]:
+    return [f"  {chapter} {student}: {', '.join(cells)}"
+            for (student, chapter), cells in sorted(waiting.items(), key=lambda k: k[0][::-1])]
+
+
+def rejected_lines(root: Path) -> list[str]:
+    from . import seen
+
+    lines = [f"  {chapter} {student}: {why}"
+             for (student, chapter), why in sorted(seen.rejected(root).items(),
+                                                   key=lambda k: k[0][::-1])]
+    return ["\nrejected at collect, nothing graded:", *lines] if lines else []
+
+
+def annotate_csv(path: Path, waiting: dict[tuple[str, str], list[str]],
+                 rejected: dict[tuple[str, str], str]) -> None:
+    """Two columns nbgrader's export lacks: ``unmarked``, the cells counted as 0 because
+    nobody has marked them yet, and ``problem``, why collect could not take the notebook in."""
+    import csv
+
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    for row in rows:
+        key = (row["student_id"], row["assignment"])
+        row["unmarked"] = " ".join(waiting.get(key, []))
+        row["problem"] = rejected.get(key, "")
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[*fields, "unmarked", "problem"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def mark_unmarked_in_feedback(html: str, cells: list[str]) -> str:
+    """nbgrader's feedback shows an unmarked answer as "Score: 0.0 / 2.0": say "not yet
+    marked" instead, in the contents, at the cell and in the total."""
+    for cell in map(re.escape, cells):
+        html = re.sub(rf'(href="#{cell}">[^<]*</a> \(Score: )[0-9.]+', r"\g<1>not yet marked", html)
+        html = re.sub(rf'(<a name="{cell}"></a>.*?Score: )[0-9.]+', r"\g<1>not yet marked", html,
+                      count=1, flags=re.S)
+    n = len(cells)
+    return re.sub(r"(<h4>[^<]*\(Score: [0-9.]+ / [0-9.]+)\)",
+                  rf"\g<1>; {n} {'answer' if n == 1 else 'answers'} not yet marked)", html, count=1)
+
+
 def format_table(rows: list[dict]) -> str:
     lines = []
     for chapter in sorted({r["chapter"] for r in rows}):
@@ -216,25 +302,81 @@ def copy_examples(root: Path) -> list[str]:
     return copied
 
 
+def free_port(first: int, ip: str) -> int:
+    import socket
+
+    for port in range(first, first + 100):
+        with socket.socket() as s:
+            try:
+                s.bind((ip, port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"lab: no free port from {first} to {first + 99}")
+
+
+def lab(root: Path, port: int, ip: str) -> None:
+    """JupyterLab on the course with formgrader, after printing where to log in: the address
+    with its token, and how to reach it from a laptop when the course is on a server."""
+    import secrets
+    import socket
+
+    token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(24)
+    port = free_port(port, ip)
+    host = "127.0.0.1" if ip in ("127.0.0.1", "localhost", "0.0.0.0") else ip
+    print(f"formgrader:  http://{host}:{port}/formgrader?token={token}\n"
+          f"JupyterLab:  http://{host}:{port}/lab?token={token}\n"
+          f"On a server with no browser: on your own machine run\n"
+          f"    ssh -N -L {port}:127.0.0.1:{port} <you>@{socket.gethostname()}\n"
+          f"and open the formgrader address above there. Stop with Ctrl-C.\n"
+          "Grade written answers in formgrader's Manual Grading; its Release and Collect "
+          "buttons are nbgrader's JupyterHub exchange, which this course does not use "
+          "(make release, make collect).", flush=True)
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ip={ip}",
+               f"--port={port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    if os.geteuid() == 0:  # Jupyter refuses root unless told; containers and CI often are
+        command.append("--allow-root")
+    os.chdir(root)
+    os.execve(sys.executable, command, env)  # Jupyter itself, so that signals reach it
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=ROOT, help="course root (default: here)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("notebooks")
-    sub.add_parser("examples")
+    p = sub.add_parser("demo")
+    p.add_argument("folder", nargs="?", type=Path, help="default: demo/ in the course root")
     p = sub.add_parser("collect")
     p.add_argument("source", type=Path, help="the LMS download: a .zip or a folder")
     p.add_argument("--pattern", action="append", help="a regular expression with named groups "
                    "student and chapter, tried on each file's path (repeatable)")
+    p = sub.add_parser("roster")
+    p.add_argument("file", type=Path, help="a CSV: nbgrader's (id, first_name, last_name, "
+                   "email), Canvas's gradebook export or Moodle's participants")
     p = sub.add_parser("grade")
     p.add_argument("chapters", nargs="*")
+    p.add_argument("--student", action="append", help="grade this student (repeatable), "
+                   "changed or not")
+    p.add_argument("--all", action="store_true", help="grade every submission again, changed "
+                   "or not (default: only those new or changed since they were last graded)")
     p.add_argument("--jobs", "-j", type=int, default=None,
                    help="submissions graded at once (default: one per core; 1: nbgrader's "
                         "own serial autograde)")
     sub.add_parser("table")
-    sub.add_parser("export")
-    sub.add_parser("feedback")
+    for name in ("export", "feedback"):
+        p = sub.add_parser(name)
+        p.add_argument("--allow-unmarked", action="store_true",
+                       help="go ahead with answers not yet marked: 'unmarked' in grades.csv, "
+                            "'not yet marked' in the feedback")
+    p = sub.add_parser("lab")
+    p.add_argument("--port", type=int, default=8888, help="the first port tried (8888)")
+    p.add_argument("--ip", default="127.0.0.1", help="the address to listen on (127.0.0.1: "
+                   "this machine only; reach a server through an SSH tunnel)")
     p = sub.add_parser("audit")
     p.add_argument("chapters", nargs="*")
     p = sub.add_parser("release")
@@ -255,10 +397,30 @@ def main(argv=None) -> None:
 
         if not args.source.exists():
             raise SystemExit(f"collect: {args.source} does not exist")
-        print("\n".join(collect(args.source, root, args.pattern).lines()))
-    elif args.command == "examples":
-        for name in copy_examples(root):
-            print(f"submitted/{name}")
+        report = collect(args.source, root, args.pattern)
+        print("\n".join(report.lines()))
+        if report.lost:
+            raise SystemExit(f"collect: {len(report.rejected)} notebooks rejected and "
+                             f"{report.unplaced} files not placed (above); the rest is in "
+                             "submitted/")
+    elif args.command == "roster":
+        from .collect import import_roster
+
+        if not args.file.is_file():
+            raise SystemExit(f"roster: {args.file} does not exist")
+        print("\n".join(import_roster(args.file, root)))
+    elif args.command == "demo":
+        from .parallel import default_jobs
+
+        demo = course_copy((args.folder or root / "demo").resolve())
+        copied = copy_examples(demo)
+        examples = sorted({name.split("/")[1] for name in copied})
+        failures = grade(demo, examples, default_jobs(), progress=True, everything=False)
+        print(format_table(gradebook_rows(demo)))
+        print(f"\n{len(copied)} example submissions graded in {demo}, a course of its own "
+              "(its own gradebook); this course's gradebook is untouched")
+        if failures:
+            raise SystemExit(1)
     elif args.command == "grade":
         unknown = sorted(set(args.chapters) - set(chapters()))
         if unknown:
@@ -267,8 +429,10 @@ def main(argv=None) -> None:
         from .parallel import default_jobs
 
         jobs = args.jobs or default_jobs()
-        failures = grade(root, args.chapters or chapters(), jobs, progress=True)
+        failures = grade(root, args.chapters or chapters(), jobs, progress=True,
+                         students=args.student, everything=args.all or bool(args.student))
         print(format_table(gradebook_rows(root)))
+        print("\n".join(rejected_lines(root)))
         for chapter, log in failures.items():
             print(f"\n{chapter}: some submissions could not be graded:")
             print("\n".join(error_summary(log)))
@@ -276,11 +440,27 @@ def main(argv=None) -> None:
             raise SystemExit(1)
     elif args.command == "table":
         print(format_table(gradebook_rows(root)))
+        print("\n".join(rejected_lines(root)))
     elif args.command == "export":
+        from . import seen
+
+        waiting = unmarked(root)
+        if waiting and not args.allow_unmarked:
+            raise SystemExit("export: not written, these answers are not marked yet (formgrader, "
+                             "`make lab`):\n" + "\n".join(unmarked_lines(waiting)) +
+                             "\nMark them, or export anyway with --allow-unmarked "
+                             "(make export ALLOW_UNMARKED=1): grades.csv then names them.")
         nbgrader(root, "export")
         for line in cap_scores(root):
             print(line)
+        annotate_csv(root / "grades.csv", waiting, seen.rejected(root))
+        if waiting:
+            print("not marked yet, counted 0 and named in the 'unmarked' column:")
+            print("\n".join(unmarked_lines(waiting)))
+        print("\n".join(rejected_lines(root)))
         print(f"wrote {root / 'grades.csv'}")
+    elif args.command == "lab":
+        lab(root, args.port, args.ip)
     elif args.command == "audit":
         from .audit import main as audit_main
 
@@ -290,7 +470,22 @@ def main(argv=None) -> None:
 
         raise SystemExit(release_main([args.target] if args.target else []))
     elif args.command == "feedback":
+        waiting = unmarked(root)
         for chapter in chapters():
             if submissions(root, chapter):
                 nbgrader(root, "generate_feedback", chapter, "--force")
+        for (student, chapter), cells in sorted(waiting.items()):
+            folder = root / "feedback" / student / chapter
+            if not args.allow_unmarked:
+                shutil.rmtree(folder, ignore_errors=True)
+                if folder.parent.is_dir() and not any(folder.parent.iterdir()):
+                    folder.parent.rmdir()
+                continue
+            for page in folder.glob("*.html"):
+                page.write_text(mark_unmarked_in_feedback(page.read_text(), cells))
+        if waiting:
+            print("not marked yet (" + ("their feedback says 'not yet marked'" if
+                  args.allow_unmarked else "no feedback written for them: mark them, or "
+                  "make feedback ALLOW_UNMARKED=1") + "):")
+            print("\n".join(unmarked_lines(waiting)))
         print(f"wrote {root / 'feedback'}")

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import SAWarning
 
+from . import seen
+
 LINKED = ("solutions", "notebooks", "autograder", "nbgrader_config.py", "pyproject.toml")
 
 
@@ -134,5 +136,6 @@ def autograde(root: Path, chapter: str, students: list[str], jobs: int,
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(graded, target)
             merge(worker / "gradebook.db", root / "gradebook.db", chapter, group)
+            seen.copy_answers(worker / "gradebook.db", root / "gradebook.db", chapter, group)
     status = max(r.returncode for r in results)
     return status, "\n".join(r.stdout + r.stderr for r in results)

@@ -13,6 +13,8 @@
 - :class:`HideHiddenTests` (feedback) keeps the hidden tests out of the feedback HTML.
 - :class:`TruncateOutput` (autograde stage) cuts outputs that nbgrader's line limit lets
   through: one enormous line, a huge image.
+- :class:`SaveKeepingMarks` (nbgrader's ``SaveAutoGrades``) does not re-open a mark an
+  instructor set by hand when the answers it was given for are the ones graded again.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from pathlib import Path
 
 import nbformat
 from nbclient.exceptions import DeadKernelError
+from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, SaveAutoGrades
 
-from . import verdicts
+from . import seen, verdicts
 from .authoring import nbgrader_meta
 
 REPAIRS_KEY = "dlcourse_repairs"
@@ -377,3 +380,34 @@ class TruncateOutput(NbGraderPreprocessor):
                     else:
                         output.data[mime] = self._cut(value)
         return cell, resources
+
+
+class SaveKeepingMarks(SaveAutoGrades):
+    """nbgrader's ``SaveAutoGrades`` flags every cell with a manual score as "needs manual
+    grading" each time it grades, so that grading a chapter again for one late student re-opens
+    every mark already given. Here a mark stays settled when what it was given for is
+    unchanged: a written answer's own text, or, for a test cell whose score was overridden, all
+    the answers of the notebook (see :mod:`autograder.seen`). A changed answer is flagged as
+    nbgrader flags it; the mark and the comments stay in the gradebook either way."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        self._db = seen.db_path(info["db_url"])
+        self._before = seen.answers(self._db, info["assignment"], info["student"])
+        self._now = {cell.metadata.nbgrader["grade_id"]: seen.sha(cell.source)
+                     for cell in nb.cells if utils.is_solution(cell)}
+        self._now[seen.ALL_ANSWERS] = seen.sha("\0".join(
+            f"{k}\0{v}" for k, v in sorted(self._now.items())))
+        nb, resources = super().preprocess(nb, resources)
+        seen.record_answers(self._db, info["assignment"], info["student"], self._now)
+        return nb, resources
+
+    def _add_score(self, cell, resources):
+        grade = self.gradebook.find_grade(cell.metadata.nbgrader["grade_id"], self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        settled = grade.manual_score is not None and not grade.needs_manual_grade
+        super()._add_score(cell, resources)
+        key = cell.metadata.nbgrader["grade_id"] if utils.is_solution(cell) else seen.ALL_ANSWERS
+        if settled and key in self._before and self._before[key] == self._now.get(key):
+            grade.needs_manual_grade = False
+            self.gradebook.db.commit()

@@ -1,6 +1,7 @@
 """Intake: LMS downloads of every shape end up in submitted/<student>/<chapter>/, and every
 file that cannot be placed is named with the reason."""
 
+import csv
 import io
 import json
 import subprocess
@@ -161,3 +162,104 @@ def test_make_collect_command_line(course_root, tmp_path):
     missing = subprocess.run([sys.executable, "-m", "autograder", "collect", str(tmp_path / "no")],
                              capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 1 and "does not exist" in missing.stderr
+
+
+def zipped_at(files: dict[str, tuple[bytes, tuple]]) -> bytes:
+    """A zip whose entries carry the times an LMS gives them (its upload times)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, (data, when) in files.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=when), data)
+    return buffer.getvalue()
+
+
+def students(root):
+    from autograder import seen
+
+    with seen.gradebook(root) as gb:
+        return {s.id: (s.first_name, s.last_name, s.email, s.lms_user_id) for s in gb.students}
+
+
+def test_submission_times_late_marks_and_names_are_kept(course_root, tmp_path):
+    from nbgrader.coursedir import CourseDirectory
+
+    download = tmp_path / "d.zip"
+    download.write_bytes(zipped_at({
+        "smithbob_LATE_23456_78901_ch01_dag_autograd.ipynb": (notebook(), (2026, 10, 2, 9, 30, 0)),
+        "leeann_12345_67890_ch01_dag_autograd.ipynb": (notebook(), (2026, 9, 30, 18, 0, 0)),
+        "Cy Young_3456_assignsubmission_file_/ch06_dropout.ipynb": (notebook(),
+                                                                   (2026, 10, 5, 8, 0, 0)),
+        # Blackboard: the attempt's time is in the name (the entry's time is the download's)
+        "Chapter 6_dee_attempt_2026-10-04-23-59-30_ch06_dropout.ipynb": (notebook(),
+                                                                        (2026, 12, 1, 0, 0, 0)),
+    }))
+    report = intake.collect(download, course_root)
+    assert report.late == [("smithbob", CH01)] and not report.lost
+    assert "marked late by the LMS: smithbob ch01_dag_autograd" in report.lines()
+    stamps = {f"{s}/{c}": (course_root / "submitted" / s / c / "timestamp.txt").read_text()
+              for s, c in report.placed}
+    assert stamps == {f"smithbob/{CH01}": "2026-10-02T09:30:00+00:00",
+                      f"leeann/{CH01}": "2026-09-30T18:00:00+00:00",
+                      f"cy_young/{CH06}": "2026-10-05T08:00:00+00:00",
+                      f"dee/{CH06}": "2026-10-04T23:59:30+00:00"}
+    # nbgrader reads them as its own timestamps (so its due dates and late penalties apply)
+    coursedir = CourseDirectory(root=str(course_root))
+    when = coursedir.get_existing_timestamp(str(course_root / "submitted" / "smithbob" / CH01))
+    assert when.isoformat() == "2026-10-02T09:30:00"
+    # Moodle's full name becomes the student's name in the gradebook; Canvas's gives none
+    assert students(course_root)["cy_young"][:2] == ("Cy", "Young")
+    assert students(course_root)["smithbob"][:2] == (None, None)
+
+
+def test_a_rejected_notebook_stays_on_record_until_a_good_one_arrives(course_root, tmp_path):
+    course.generate(course_root, [CH01])
+    download = tmp_path / "d.zip"
+    download.write_bytes(zipped({"ann/ch01_dag_autograd.ipynb": notebook(),
+                                 "carl/ch01_dag_autograd.ipynb": b"\x89PNG\r\n"}))
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "autograder", "--root", str(course_root),
+                               *args], capture_output=True, text=True, cwd=ROOT)
+
+    collected = run("collect", str(download))
+    assert collected.returncode == 1  # some work was not taken in
+    assert "carl ch01_dag_autograd: carl/ch01_dag_autograd.ipynb: not a notebook" \
+        in collected.stdout
+    assert "1 notebooks rejected" in collected.stderr
+    table = run("table").stdout
+    assert "rejected at collect, nothing graded:" in table
+    assert "  ch01_dag_autograd carl: carl/ch01_dag_autograd.ipynb: not a notebook" in table
+    assert "ask the student to download it again" in table
+    assert run("export").returncode == 0
+    with open(course_root / "grades.csv") as f:
+        rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
+    carl = rows[("carl", CH01)]
+    assert float(carl["score"]) == 0 and "not a notebook" in carl["problem"]
+    assert rows[("ann", CH01)]["problem"] == ""
+    # a readable notebook from carl clears the record
+    download.write_bytes(zipped({"carl/ch01_dag_autograd.ipynb": notebook()}))
+    assert run("collect", str(download)).returncode == 0
+    assert "rejected" not in run("table").stdout
+
+
+def test_a_roster_from_canvas_or_moodle_names_the_students(course_root, tmp_path):
+    for student in ("smithdana", "cy_young"):
+        (course_root / "submitted" / student / CH01).mkdir(parents=True)
+    canvas = tmp_path / "canvas.csv"
+    canvas.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n"
+                      "    Points Possible,,,,\n"
+                      '"Smith, Dana",1234,S1,dana.smith@uni.edu,A\n')
+    moodle = tmp_path / "moodle.csv"
+    moodle.write_text("First name,Last name,ID number,Email address\n"
+                      "Cy,Young,,cy@uni.edu\n")
+    nbgrader_csv = tmp_path / "nbgrader.csv"
+    nbgrader_csv.write_text("id,first_name,last_name,email\neve,Eve,Ng,eve@uni.edu\n")
+    for roster in (canvas, moodle, nbgrader_csv):
+        result = subprocess.run([sys.executable, "-m", "autograder", "--root", str(course_root),
+                                 "roster", str(roster)], capture_output=True, text=True,
+                                cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+    assert students(course_root) == {
+        "smithdana": ("Dana", "Smith", "dana.smith@uni.edu", "1234"),
+        "cy_young": ("Cy", "Young", "cy@uni.edu", None),
+        "eve": ("Eve", "Ng", "eve@uni.edu", None)}

@@ -85,15 +85,17 @@ def scores(rows):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = course.course_copy(tmp_path_factory.mktemp("course"))
-    course.generate(root, CHAPTERS)
-    course.copy_examples(root)
+    root = tmp_path_factory.mktemp("course")
+    # what `make` runs: the examples graded in a course of their own (here, this one)
+    demo = subprocess.run([sys.executable, "-m", "autograder", "demo", str(root)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
     for (student, chapter), (answers, _) in END_TO_END.items():
         submit(root, student, chapter, build_examples.submission(chapter, answers))
     broken = root / "submitted" / "broken" / CH06 / f"{CH06}.ipynb"
     broken.parent.mkdir(parents=True)
     broken.write_text('{"cells": [')  # a download cut short
-    # what `make grade` runs
+    # what `make grade` runs: the new submissions only, the examples are graded already
     result = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), "grade"],
                             capture_output=True, text=True, cwd=ROOT)
     return root, scores(course.gradebook_rows(root)), result
@@ -127,6 +129,8 @@ def test_batch_completes_and_prints_the_gradebook(graded):
     for student in {student for student, _ in table}:
         assert re.search(rf"^{student}\s", result.stdout, re.M), student
     assert "ch01_dag_autograd" in result.stdout and "ch06_dropout" in result.stdout
+    assert re.search(r"^ch01_dag_autograd: 3 unchanged since last graded", result.stdout, re.M)
+    assert re.search(r"^ch06_dropout: 2 unchanged since last graded", result.stdout, re.M)
     assert all(s == t for s, t, _ in auto_cells(table[("example_perfect", CH06)]).values())
 
 
@@ -157,11 +161,30 @@ def test_export_and_feedback(graded):
         gb.db.commit()
     assert scores(course.gradebook_rows(root))[("e2e_alternative", CH06)][
         "test_dropout_mlp"][0] == 2
+    # no silent zeros: with written answers not marked yet, export refuses and names them,
+    # feedback is written for nobody waiting for a mark ...
     for command in ("export", "feedback"):
-        subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), command],
-                       check=True, capture_output=True, cwd=ROOT)
+        refused = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root),
+                                  command], capture_output=True, text=True, cwd=ROOT)
+        assert f"{CH01} example_wrong: written_1" in refused.stdout + refused.stderr
+    assert refused.returncode == 0 and not (root / "feedback" / "example_wrong" / CH01).exists()
+    assert not (root / "grades.csv").exists()
+    # ... unless told to go ahead, and then the CSV and the feedback say which are unmarked
+    for command in ("export", "feedback"):
+        subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), command,
+                        "--allow-unmarked"], check=True, capture_output=True, cwd=ROOT)
     with open(root / "grades.csv") as f:
         rows = list(csv.DictReader(f))
+    for row in rows:  # every submission's written answers wait for a grader
+        key = (row["student_id"], row["assignment"])
+        waiting = row["unmarked"].split()
+        written = [c for c in waiting if c.startswith("written_")]
+        flagged = sorted(n for n, v in table.get(key, {}).items() if v[2])
+        assert bool(written) == (key in table) and sorted(waiting) == flagged, (key, waiting)
+    page = (root / "feedback" / "example_wrong" / CH01 / f"{CH01}.html").read_text()
+    assert re.search(r"Written response</a> \(Score: not yet marked / 2", page)
+    assert not re.search(r"Written response</a> \(Score: [0-9]", page)
+    assert re.search(r"\(Score: [0-9.]+ / [0-9.]+; \d answers not yet marked\)", page)
     assert {(r["student_id"], r["assignment"]) for r in rows} >= set(table)
     perfect = next(r for r in rows if r["student_id"] == "example_perfect"
                    and r["assignment"] == CH06)
@@ -301,29 +324,43 @@ def test_grading_twice_gives_the_same_scores(graded):
 
 
 def test_formgrader_shows_the_course(graded):
-    """nbgrader's formgrader, in JupyterLab as `make lab` starts it, reads this course."""
+    """nbgrader's formgrader, in JupyterLab as `make lab` starts it, reads this course: the
+    address it prints (with its token) logs in, and nothing warns about nbgrader's exchange."""
     root, table, _ = graded
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--IdentityProvider.token=", f"--ServerApp.root_dir={root}"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lab = subprocess.Popen([sys.executable, "-m", "autograder", "--root", str(root), "lab",
+                            "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
     try:
-        url = f"http://127.0.0.1:{port}/formgrader/api/assignments"
+        address = re.match(r"formgrader:\s+(http://\S+)", lab.stdout.readline()).group(1)
+        base, token = address.split("/formgrader?token=")
+        assert base == f"http://127.0.0.1:{port}" and len(token) > 20
+
+        def get(path):
+            request = urllib.request.Request(base + path,
+                                             headers={"Authorization": f"token {token}"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return json.load(response)
+
         for _ in range(120):
             try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    assignments = {a["name"]: a for a in json.load(response)}
+                assignments = {a["name"]: a for a in get("/formgrader/api/assignments")}
                 break
             except OSError:
                 time.sleep(0.5)
         else:
             pytest.fail("formgrader did not answer within a minute")
+        with urllib.request.urlopen(base + "/formgrader/api/assignments", timeout=5) as page:
+            assert "/login" in page.geturl()  # no token: the login page, not formgrader
+        # what JupyterLab's Assignments tab polls: answered, without an exchange error
+        listed = get("/assignments?course_id=dlcourse")
+        assert listed["success"], listed
     finally:
         lab.terminate()
-        lab.wait(timeout=30)
+        log = lab.communicate(timeout=30)[1]
+    assert "exchange" not in log.lower(), log
     for chapter in CHAPTERS:
         assert assignments[chapter]["source_path"] == f"solutions/{chapter}"
         assert assignments[chapter]["num_submissions"] == sum(c == chapter for _, c in table)
