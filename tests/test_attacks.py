@@ -210,8 +210,10 @@ def grade_attacks(root, plain: bool):
                                  "grade", "--jobs", "2"], capture_output=True, text=True,
                                 cwd=ROOT, env={**os.environ, **env})
         log = result.stdout + result.stderr
+        # written answers are not marked here: the feedback is written anyway, saying so
         feedback = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root),
-                                   "feedback"], capture_output=True, text=True, cwd=ROOT)
+                                   "feedback", "--allow-unmarked"], capture_output=True,
+                                  text=True, cwd=ROOT)
         log += feedback.stdout + feedback.stderr
     return cases, scores(course.gradebook_rows(root)), listener.close(), log
 

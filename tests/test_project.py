@@ -47,6 +47,8 @@ CONTRACT = {
         "Net": "()",
         "NotBuggy": "()",
         "mse": "(input, target)",
+        "synthetic_data": "(w, b, num_examples, generator=None)",
+        "sgd": "(params, lr, batch_size)",
     },
     "ch03_convolutions": {
         "corr1d": "(x, u)",

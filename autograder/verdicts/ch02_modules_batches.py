@@ -14,6 +14,10 @@ BUILT_IN_MSE = ["torch.nn.functional.mse_loss", "torch._C._nn.mse_loss",
 # What counting the parameters yourself rules out: the built-in that later chapters count with.
 BUILT_IN_COUNT = ["torch.nn.utils.parameters_to_vector",
                   "torch.nn.utils.convert_parameters.parameters_to_vector"]
+# What "from scratch" rules out in linear regression: d2l's own versions, and torch.optim.
+BUILT_IN_SYNTHETIC = ["d2l.torch.synthetic_data"]
+BUILT_IN_SGD = ["d2l.torch.sgd", "torch.optim.Optimizer.__init__", "torch.optim.sgd.sgd",
+                "torch.optim._functional.sgd"]
 AUTOGRAD = ["torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward",
             "torch.autograd.functional.jacobian", "torch.autograd.functional.vjp",
             "torch.func.grad", "torch.func.vjp", "torch.func.jacrev", "torch.func.jacfwd"]
@@ -552,4 +556,202 @@ declare(
                           "register: .to(device) would leave it behind")],
                 hidden=_saved_and_moved),
     setup=_NOTBUGGY_SETUP,
+)
+
+
+# --- synthetic_data ----------------------------------------------------------------------
+_DATA_SETUP = """\
+w_true, b_true = torch.tensor([2.0, -3.4]), 4.2  # d2l's example
+
+
+def data(seed, n=10_000, w=w_true, b=b_true):  # synthetic_data with a generator seeded `seed`
+    return synthetic_data(w, b, n, torch.Generator().manual_seed(seed))
+
+
+def noise(X, y, w=w_true, b=b_true):  # what y adds to X w + b, whatever the shapes and types
+    X, y = torch.as_tensor(X).double(), torch.as_tensor(y).double().reshape(-1)
+    return y - (X @ w.double() + b)
+"""
+_DATA_CASES = ((torch.tensor([2.0, -3.4]), 4.2), (torch.tensor([0.5]), -1.0),
+               (torch.tensor([1.0, 0.0, -2.0, 3.0, 0.25]), 0.0))
+
+
+def _moments(ns):
+    """Mean and standard deviation of X and of the noise, over large samples, rounded to
+    what a sample of that size determines."""
+    f, out = ns["synthetic_data"], []
+    for seed, (w, b) in enumerate(_DATA_CASES):
+        X, y = f(w, b, 40_000, gen(100 + seed))
+        X = torch.as_tensor(X).double()
+        e = torch.as_tensor(y).double().reshape(-1) - (X @ w.double() + b)
+        out.append([round(float(X.mean()), 1), round(float(X.std()), 1),
+                    round(float(e.mean()), 3), round(float(e.std()), 3)])
+    return out
+
+
+def _data_shapes(ns):
+    f = ns["synthetic_data"]
+    return [[tuple(t.shape) for t in f(w, b, n, gen(7))] for w, b in _DATA_CASES
+            for n in (1, 7, 100)]
+
+
+def _reproducible(ns):
+    f, out = ns["synthetic_data"], []
+    for seed, (w, b) in enumerate(_DATA_CASES):
+        first, again = f(w, b, 50, gen(seed)), f(w, b, 50, gen(seed))
+        other = f(w, b, 50, gen(seed + 10))
+        before = torch.get_rng_state()
+        f(w, b, 5, gen(seed))
+        untouched = torch.equal(before, torch.get_rng_state())
+        torch.manual_seed(seed)
+        a = f(w, b, 20)
+        torch.manual_seed(seed)
+        c = f(w, b, 20)
+        out.append([all(torch.equal(torch.as_tensor(p), torch.as_tensor(q))
+                        for p, q in zip(first, again)),
+                    not torch.equal(torch.as_tensor(first[0]), torch.as_tensor(other[0])),
+                    untouched,
+                    all(torch.equal(torch.as_tensor(p), torch.as_tensor(q)) for p, q in zip(a, c))])
+    return out
+
+
+def _data_dtypes(ns):
+    f = ns["synthetic_data"]
+    return [[str(getattr(t, "dtype", type(t).__name__)) for t in f(w, b, 4, gen(3))]
+            for w, b in _DATA_CASES]
+
+
+declare(
+    "synthetic_data",
+    Requirement("values", 0.75, "X has independent standard normal entries, and y = X w + b "
+                "plus independent normal noise of standard deviation 0.01, for any number of "
+                "features",
+                visible=[("[round(float(v), 1) for v in (data(0)[0].mean(), data(0)[0].std())]",
+                          "X ~ N(0, 1): mean 0, standard deviation 1 (torch.normal or "
+                          "torch.randn, not torch.rand)"),
+                         ("[round(float(v), 3) for v in (noise(*data(0)).mean(), "
+                          "noise(*data(0)).std())]",
+                          "y is X w + b plus noise of standard deviation 0.01 (not variance "
+                          "0.01): y - (X w + b) has mean 0 and standard deviation 0.01"),
+                         ("round(float(noise(*data(1, w=torch.tensor([1.0, 0.0, -1.0]), b=0.5), "
+                          "w=torch.tensor([1.0, 0.0, -1.0]), b=0.5).std()), 3)",
+                          "len(w) features, here 3: X has shape (num_examples, len(w))")],
+                hidden=_moments),
+    Requirement("shapes", 0.5, "X has shape (num_examples, len(w)) and y (num_examples, 1), "
+                "a column, as d2l's",
+                visible=[("[tuple(t.shape) for t in data(0, n=5)]",
+                          "y is a column (num_examples, 1): reshape X @ w, whose shape is "
+                          "(num_examples,)"),
+                         ("[tuple(t.shape) for t in data(0, n=1, w=torch.tensor([3.0]))]",
+                          "one example of one feature: X (1, 1), y (1, 1)")],
+                hidden=_data_shapes),
+    Requirement("generator", 0.5, "every random number comes from generator, or from torch's "
+                "global generator when it is None (torch.manual_seed makes it reproducible)",
+                visible=[("all(torch.equal(p, q) for p, q in zip(data(3, n=50), data(3, n=50)))",
+                          "the same seeded generator, the same data: draw X and the noise "
+                          "from generator (generator=generator)"),
+                         ("(lambda before: (data(4, n=5), torch.equal(before, "
+                          "torch.get_rng_state()))[1])(torch.get_rng_state())",
+                          "given a generator, torch's global one is left alone"),
+                         ("all(torch.equal(p, q) for p, q in zip(*[(torch.manual_seed(7), "
+                          "synthetic_data(w_true, b_true, 20))[1] for _ in range(2)]))",
+                          "generator=None: torch's global generator, so that torch.manual_seed "
+                          "makes the data reproducible (not NumPy's)")],
+                hidden=_reproducible),
+    Requirement("float32", 0.25, "X and y are float32 tensors",
+                visible=[("[t.dtype for t in data(0, n=3)]",
+                          "torch.normal and torch.randn make float32; NumPy makes float64")],
+                hidden=_data_dtypes),
+    forbidden=BUILT_IN_SYNTHETIC,
+    setup=_DATA_SETUP,
+)
+
+
+# --- sgd ---------------------------------------------------------------------------------
+_SGD_SETUP = """\
+def after_sgd(lr=0.1, batch_size=4, walk_once=False):
+    # sgd on w (2 values) and b (1 value) whose gradients are 3 and 2: their values and
+    # gradients afterwards, and whether each is still a leaf that requires grad
+    w = torch.tensor([1.0, -2.0], requires_grad=True)
+    b = torch.tensor([0.5], requires_grad=True)
+    (3 * w.sum() + 2 * b.sum()).backward()
+    sgd(iter([w, b]) if walk_once else [w, b], lr, batch_size)
+    return {"values": [p.detach().tolist() for p in (w, b)],
+            "grads": [None if p.grad is None else p.grad.tolist() for p in (w, b)],
+            "leaves": [p.is_leaf and p.requires_grad for p in (w, b)]}
+"""
+
+
+def _sgd_params(seed, dtype=torch.float32):
+    g = gen(seed)
+    shapes = ((3, 4), (4,), (1,), (2, 3, 2))
+    params = [torch.randn(s, generator=g, dtype=dtype).requires_grad_() for s in shapes]
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=g, dtype=dtype)
+    return params
+
+
+def _sgd_after(ns, walk_once=False):
+    out = []
+    for seed, (lr, batch_size, dtype) in enumerate(((0.1, 4, torch.float32),
+                                                    (0.03, 256, torch.float32),
+                                                    (1.0, 1, torch.float64))):
+        params = _sgd_params(seed, dtype)
+        ns["sgd"](iter(params) if walk_once else params, lr, batch_size)
+        out.append({"values": [p.detach().clone() for p in params],
+                    "grads": [None if p.grad is None else p.grad.clone() for p in params],
+                    "leaves": [p.is_leaf and p.requires_grad for p in params]})
+    return out
+
+
+def _sgd_values(ns):
+    return [r["values"] + [r["leaves"]] for r in _sgd_after(ns)]
+
+
+def _sgd_grads(ns):
+    return [r["grads"] for r in _sgd_after(ns)]
+
+
+def _sgd_once(ns):
+    # the student's own sgd on a generator and on a list: the same whatever else it does
+    return [all(_same(a[k], b[k]) for k in a) for a, b in zip(_sgd_after(ns, walk_once=True),
+                                                               _sgd_after(ns))]
+
+
+def _same(a, b):
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        return torch.equal(a, b)
+    return a == b
+
+
+declare(
+    "sgd",
+    Requirement("update", 1, "each p becomes p - lr * p.grad / batch_size, in place (the same "
+                "tensor, still a leaf that requires grad)",
+                visible=[("after_sgd()['values']",
+                          "p - lr * p.grad / batch_size: here 1 - 0.1 * 3 / 4 = 0.925; in "
+                          "place under torch.no_grad() (p -= ...), not p = p - ..., which only "
+                          "rebinds a loop variable"),
+                         ("after_sgd(lr=1.0, batch_size=1)['values']",
+                          "divide by batch_size: the gradient of a summed loss grows with the "
+                          "batch"),
+                         ("after_sgd()['leaves']",
+                          "updated under torch.no_grad(), p stays a leaf that requires grad")],
+                hidden=_sgd_values),
+    Requirement("zeroed", 0.5, "each p.grad is zeroed in place afterwards (p.grad.zero_(), as "
+                "d2l's sgd), so that the next backward() does not add to it",
+                visible=[("after_sgd()['grads']",
+                          "p.grad.zero_() after the update: backward() adds to p.grad; d2l's "
+                          "sgd, and this exercise, leave zeros (not None) in it")],
+                hidden=_sgd_grads),
+    Requirement("walked once", 0.5, "params is walked once: a generator such as "
+                "net.parameters() gets the same treatment as a list",
+                visible=[("after_sgd(walk_once=True) == after_sgd()",
+                          "net.parameters() is a generator, empty after one loop: update and "
+                          "zero each p in the same loop (or make a list first)")],
+                hidden=_sgd_once),
+    forbidden=BUILT_IN_SGD,
+    setup=_SGD_SETUP,
 )

@@ -218,6 +218,59 @@ class NotBuggy(nn.Module):
             setattr(self, name, part)
 """,
     },
+    "synthetic_data": {
+        "torch.randn, noise scaled by 0.01": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.randn(num_examples, len(w), generator=generator)
+    y = torch.matmul(X, w) + b + 0.01 * torch.randn(num_examples, generator=generator)
+    return X, y.unsqueeze(1)
+""",
+        "w as a column, noise of y's shape": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.empty(num_examples, w.numel()).normal_(generator=generator)
+    y = X @ w.reshape(-1, 1) + b
+    y += torch.empty_like(y).normal_(0, 0.01, generator=generator)
+    return X, y
+""",
+        "noise drawn first, then X": """
+def synthetic_data(w, b, num_examples, generator=None):
+    noise = torch.normal(0.0, 0.01, size=(num_examples, 1), generator=generator)
+    X = torch.normal(0.0, 1.0, size=(num_examples, len(w)), generator=generator)
+    return X, (X * w).sum(dim=1, keepdim=True) + b + noise
+""",
+    },
+    "sgd": {
+        "p.data and sub_": """
+def sgd(params, lr, batch_size):
+    for p in params:
+        p.data.sub_(lr * p.grad.data / batch_size)
+        p.grad.data.zero_()
+""",
+        "a list first, two loops": """
+def sgd(params, lr, batch_size):
+    params = list(params)
+    with torch.no_grad():
+        for p in params:
+            p.sub_(p.grad, alpha=lr / batch_size)
+    for p in params:
+        p.grad.zero_()
+""",
+        "torch._foreach on a list": """
+def sgd(params, lr, batch_size):
+    params = [p for p in params]
+    grads = [p.grad for p in params]
+    with torch.no_grad():
+        torch._foreach_add_(params, grads, alpha=-lr / batch_size)
+    torch._foreach_zero_(grads)
+""",
+        "copy_ of the new value": """
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for param in params:
+            param.copy_(param - lr * param.grad / batch_size)
+            param.grad.mul_(0)
+""",
+    },
 }
 
 WRONG = {
@@ -776,6 +829,132 @@ class NotBuggy(nn.Module):
         self.param = nn.Parameter(torch.randn(123, 456))
         self.fc1 = nn.Linear(543, 21)
         self.other_stuff = {"fc1": nn.Linear(543, 21)}
+""",
+    },
+    "synthetic_data": {
+        "values: noise of variance 0.01, not standard deviation": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.normal(0.0, 1.0, (num_examples, len(w)), generator=generator)
+    y = X @ w + b + torch.normal(0.0, 0.1, (num_examples,), generator=generator)
+    return X, y.reshape(-1, 1)
+""",
+        "values: uniform features (torch.rand)": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.rand(num_examples, len(w), generator=generator)
+    y = X @ w + b + torch.normal(0.0, 0.01, (num_examples,), generator=generator)
+    return X, y.reshape(-1, 1)
+""",
+        "values: noise forgotten": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.normal(0.0, 1.0, (num_examples, len(w)), generator=generator)
+    return X, (X @ w + b).reshape(-1, 1)
+""",
+        "shapes: y left as a vector (num_examples,)": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.normal(0.0, 1.0, (num_examples, len(w)), generator=generator)
+    return X, X @ w + b + torch.normal(0.0, 0.01, (num_examples,), generator=generator)
+""",
+        "generator: ignored, the global generator used": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.normal(0.0, 1.0, (num_examples, len(w)))
+    y = X @ w + b + torch.normal(0.0, 0.01, (num_examples,))
+    return X, y.reshape(-1, 1)
+""",
+        "generator: the noise from the global generator": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.normal(0.0, 1.0, (num_examples, len(w)), generator=generator)
+    y = X @ w + b + torch.normal(0.0, 0.01, (num_examples,))
+    return X, y.reshape(-1, 1)
+""",
+        "float32: NumPy's generator, float64 (and the generator ignored)": """
+def synthetic_data(w, b, num_examples, generator=None):
+    import numpy as np
+
+    seed = None if generator is None else int(generator.initial_seed())
+    rng = np.random.default_rng(seed if seed is not None else torch.seed() % 2**32)
+    X = torch.from_numpy(rng.normal(0.0, 1.0, (num_examples, len(w))))
+    y = X @ w.double() + b + torch.from_numpy(rng.normal(0.0, 0.01, num_examples))
+    return X, y.reshape(-1, 1)
+""",
+        "float32: float64 tensors": """
+def synthetic_data(w, b, num_examples, generator=None):
+    X = torch.normal(0.0, 1.0, (num_examples, len(w)), generator=generator,
+                     dtype=torch.float64)
+    y = X @ w.double() + b + torch.normal(0.0, 0.01, (num_examples,), generator=generator,
+                                          dtype=torch.float64)
+    return X, y.reshape(-1, 1)
+""",
+        "forbidden: d2l's synthetic_data": """
+from d2l import torch as d2l
+
+
+def synthetic_data(w, b, num_examples, generator=None):
+    return d2l.synthetic_data(w, b, num_examples)
+""",
+    },
+    "sgd": {
+        "update: not divided by batch_size": """
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad.zero_()
+""",
+        "update: p = p - ... rebinds the loop variable": """
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p = p - lr * p.grad / batch_size
+            p.grad.zero_()
+""",
+        "update: gradients zeroed before the step": """
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p.grad.zero_()
+            p -= lr * p.grad / batch_size
+""",
+        "update: the step taken up the gradient": """
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p += lr * p.grad / batch_size
+            p.grad.zero_()
+""",
+        "zeroed: gradients left to accumulate": """
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad / batch_size
+""",
+        "zeroed: p.grad = None instead of zeros": """
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad / batch_size
+            p.grad = None
+""",
+        "walked once: a second loop to zero, empty for a generator": """
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad / batch_size
+    for p in params:
+        p.grad.zero_()
+""",
+        "forbidden: torch.optim.SGD": """
+def sgd(params, lr, batch_size):
+    params = list(params)
+    optimizer = torch.optim.SGD(params, lr=lr / batch_size)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=False)
+""",
+        "forbidden: d2l's sgd": """
+from d2l import torch as d2l
+
+
+def sgd(params, lr, batch_size):
+    d2l.sgd(params, lr, batch_size)
 """,
     },
 }
