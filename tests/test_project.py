@@ -3,6 +3,7 @@ the curriculum's contract kept, the Colab setup cell safe."""
 
 import inspect
 import re
+import subprocess
 import sys
 import tomllib
 import types
@@ -227,3 +228,22 @@ def test_setup_cell_on_colab_installs_only_our_packages(chapter, monkeypatch):
     assert packages == [*settings["no-deps"], f"dlcourse @ git+{settings['repository']}@v{version}"]
     assert not any(re.match(r"(torch|numpy|ipython)\b", p, re.I) for p in packages)
     assert list(datasets) == nb.metadata["dlcourse"]["datasets"]
+
+
+def test_make_clean_keeps_the_course_work_unless_asked():
+    """make clean removes what can be made again; grades and marks, and submissions, only
+    when asked, and it says what it keeps."""
+    def dry_run(*args):
+        out = subprocess.run(["make", "-n", "clean", *args], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout
+        removed = next(line for line in out.splitlines() if line.startswith("rm -rf"))
+        return set(removed.split()[2:]), out
+
+    removed, out = dry_run()
+    assert "demo" in removed and not removed & {"submitted", "autograded", "gradebook.db",
+                                                   "grades.csv", "feedback"}
+    assert "keeping: submitted/" in out and "keeping: autograded/" in out
+    removed, _ = dry_run("GRADES=1")
+    assert {"autograded", "feedback", "grades.csv", "gradebook.db"} <= removed
+    assert "submitted" not in removed
+    assert "submitted" in dry_run("GRADES=1", "SUBMISSIONS=1")[0]
