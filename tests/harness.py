@@ -79,3 +79,22 @@ class Chapter:
         except Exception as error:  # noqa: BLE001 - any exception is a failed test cell
             return Outcome(False, f"{type(error).__name__}: {error}")
         return Outcome(True)
+
+
+def start_lab(root: Path, stderr=None):
+    """`make lab` on the course at ``root``, on a free port: (the process, the formgrader
+    address it printed, with its token). The caller terminates the process."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    lab = subprocess.Popen([sys.executable, "-m", "autograder", "--root", str(root), "lab",
+                            "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
+                           stderr=stderr if stderr is not None else subprocess.DEVNULL,
+                           text=True)
+    address = re.match(r"formgrader:\s+(http://\S+)", lab.stdout.readline()).group(1)
+    assert address.startswith(f"http://127.0.0.1:{port}/formgrader?token="), address
+    return lab, address

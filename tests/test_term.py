@@ -5,22 +5,18 @@ Marks are set as formgrader's API handler sets them (nbgrader/server_extensions/
 apihandlers.py: the manual score, then needs_manual_grade only if there is no score at all).
 """
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import warnings
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
-from sqlalchemy.exc import SAWarning
 
 from autograder import build_examples, course
+from autograder.seen import gradebook
 
-from .harness import ROOT
+from .harness import ROOT, start_lab
 from .implementations import ch01_dag_autograd as impl01
 
 pytestmark = pytest.mark.xdist_group("term")
@@ -43,11 +39,6 @@ def grade(root, *args):
                              CH, *args], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
-
-
-def gradebook(root):
-    warnings.simplefilter("ignore", SAWarning)  # nbgrader 0.9 under SQLAlchemy 2
-    return Gradebook(f"sqlite:///{root / 'gradebook.db'}")
 
 
 def mark(root, student, cell, score, comment):
@@ -180,16 +171,10 @@ def test_a_mark_saved_in_formgrader_lands_in_the_gradebook_and_survives_a_regrad
     with gradebook(root) as gb:
         notebook_id = gb.find_submission_notebook(CH, CH, "dana").id
     shots = os.environ.get("DLCOURSE_SCREENSHOTS")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    lab = subprocess.Popen([sys.executable, "-m", "autograder", "--root", str(root), "lab",
-                            "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, text=True)
+    lab, address = start_lab(root)
     browser = chromium()
     try:
         # the address make lab prints logs in (a cookie); then the instructor clicks through
-        address = re.match(r"formgrader:\s+(http://\S+)", lab.stdout.readline()).group(1)
         page = address.split("?")[0] + f"/submissions/{notebook_id}/"
         for _ in range(120):  # JupyterLab takes a few seconds to start
             try:
