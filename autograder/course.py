@@ -131,10 +131,12 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1, progress: bool = Fa
 
 def graded_students(root: Path, chapter: str, students: list[str]) -> list[str]:
     """Those of ``students`` whose submission of ``chapter`` is in the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
+
+    from . import seen
 
     found = []
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    with seen.gradebook(root) as gb:
         for student in students:
             try:
                 gb.find_submission(chapter, student)
@@ -160,10 +162,12 @@ def error_summary(log: str) -> list[str]:
 
 def gradebook_rows(root: Path) -> list[dict]:
     """One row per (student, chapter) with the score of each graded cell."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
+
+    from . import seen
 
     rows = []
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    with seen.gradebook(root) as gb:
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
             for student in sorted(gb.students, key=lambda s: s.id):
                 try:

@@ -22,11 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-from sqlalchemy.exc import SAWarning
 
 from . import seen
 
@@ -71,12 +68,9 @@ def _autograde(worker: Path, chapter: str, threads: int) -> subprocess.Completed
 
 def merge(worker_db: Path, course_db: Path, chapter: str, students: list[str]) -> None:
     """Copy the worker's results for ``students`` into the course's gradebook, as they are."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with (Gradebook(f"sqlite:///{worker_db}") as src, Gradebook(f"sqlite:///{course_db}") as dst,
-          warnings.catch_warnings()):
-        # nbgrader 0.9's API trips SQLAlchemy 2's autoflush warnings; the rows are right
-        warnings.simplefilter("ignore", SAWarning)
+    with seen.gradebook(worker_db) as src, seen.gradebook(course_db) as dst:
         for student in students:
             try:
                 submission = src.find_submission(chapter, student)

@@ -48,12 +48,12 @@ def sha(data: bytes | str) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 
-def db_path(db_url_or_root: str | Path) -> Path:
-    """The SQLite file of a course root or of nbgrader's ``sqlite:///...`` URL."""
-    text = str(db_url_or_root)
+def db_path(where: str | Path) -> Path:
+    """The SQLite file of a course root, of nbgrader's ``sqlite:///...`` URL, or itself."""
+    text = str(where)
     if text.startswith("sqlite:///"):
         return Path(text.removeprefix("sqlite:///"))
-    return Path(text) / "gradebook.db"
+    return Path(text) if text.endswith(".db") else Path(text) / "gradebook.db"
 
 
 def _connect(db: Path) -> sqlite3.Connection:
@@ -147,8 +147,8 @@ def rejected(root: Path) -> dict[tuple[str, str], str]:
 
 @contextlib.contextmanager
 def gradebook(root: Path):
-    """nbgrader's Gradebook of the course, quiet about SQLAlchemy 2's autoflush warnings
-    (nbgrader 0.9's API trips them; the rows are right)."""
+    """nbgrader's Gradebook of the course (or of a gradebook file), quiet about SQLAlchemy
+    2's autoflush warnings (nbgrader 0.9's API trips them; the rows are right)."""
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
