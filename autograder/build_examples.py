@@ -123,17 +123,65 @@ NOISY_CH06 = {
         ''',
 }
 
+WRONG_CH09 = {
+    # the cheat sheet's average: divided by len(loader.dataset), which a sampler does not draw
+    "evaluate_loss": '''
+        def evaluate_loss(net, loader, loss_fn, device=None):
+            if device is None:
+                param = next(net.parameters(), None)
+                device = param.device if param is not None else "cpu"
+            net.eval()
+            total = 0.0
+            with torch.no_grad():
+                for X, y in loader:
+                    X, y = X.to(device), y.to(device)
+                    total += loss_fn(net(X), y).item() * X.size(0)
+            return total / len(loader.dataset)
+        ''',
+    # the live state_dict kept, not a copy: training changes it, restore() brings back nothing
+    "EarlyStopping": '''
+        class EarlyStopping:
+            def __init__(self, patience=3, min_delta=0.0):
+                self.patience, self.min_delta = patience, min_delta
+                self.best_loss, self.best_epoch, self.best_state = math.inf, None, None
+                self.epoch, self.bad, self.stop = 0, 0, False
+
+            def step(self, val_loss, model):
+                if val_loss < self.best_loss - self.min_delta:
+                    self.best_loss, self.best_epoch = val_loss, self.epoch
+                    self.best_state = model.state_dict()
+                    self.bad = 0
+                else:
+                    self.bad += 1
+                self.epoch += 1
+                self.stop = self.stop or self.bad >= self.patience
+                return self.stop
+
+            def restore(self, model):
+                model.load_state_dict(self.best_state)
+        ''',
+    # fancy indexing with += counts a repeated (label, pred) pair once
+    "confusion_matrix": '''
+        def confusion_matrix(preds, labels, num_classes):
+            cm = torch.zeros(num_classes, num_classes, dtype=torch.int64, device=preds.device)
+            cm[labels, preds] += 1
+            return cm
+        ''',
+}
+
 WRITTEN = "I read the chapter and answered in my own words."
 
 
 def examples() -> dict[tuple[str, str], nbformat.NotebookNode]:
     """{(student, chapter): notebook} for every bundled example."""
-    ch01, ch06 = "ch01_dag_autograd", "ch06_dropout"
+    ch01, ch06, ch09 = "ch01_dag_autograd", "ch06_dropout", "ch09_transfer_learning"
     written = {g: WRITTEN for g in answers(ch01) if g.startswith("written_")}
     return {
         ("example_perfect", ch01): submission(ch01),
         ("example_perfect", ch06): submission(ch06),
+        ("example_perfect", ch09): submission(ch09),
         ("example_wrong", ch01): submission(ch01, {**WRONG_CH01, **written}),
+        ("example_wrong", ch09): submission(ch09, WRONG_CH09),
         ("example_warning", ch06): submission(ch06, NOISY_CH06),
         ("example_colab", ch01): as_colab_saves_it(
             submission(ch01, written), delete=("test_dag_forward", "test_descend")),
@@ -146,6 +194,9 @@ EXPECTED_LOSSES = {
     ("example_wrong", "ch01_dag_autograd"): {"test_dag_grads_manual": 1.5,
                                              "test_descend": 0.5,
                                              "test_second_derivative": 0.25},
+    ("example_wrong", "ch09_transfer_learning"): {"test_evaluate_loss": 0.5,
+                                                  "test_EarlyStopping": 0.5,
+                                                  "test_confusion_matrix": 1.0},
 }
 
 

@@ -74,15 +74,18 @@ def evaluate_accuracy(net: nn.Module, data_iter, device=None, amp: torch.dtype |
 
 
 def _mismatch(mine: dict, saved: dict) -> str | None:
-    """How the saved weights differ from the model's, or None if they fit."""
+    """Every way the saved weights differ from the model's (as ch09's load_checkpoint names
+    them), or None if they fit."""
+    problems = []
     for key in [*mine, *(k for k in saved if k not in mine)]:
         if key not in saved:
-            return f"it has no {key}"
-        if key not in mine:
-            return f"it has {key}, which this network lacks"
-        if mine[key].shape != saved[key].shape:
-            return f"{key} is {tuple(saved[key].shape)} there, {tuple(mine[key].shape)} here"
-    return None
+            problems.append(f"it has no {key}")
+        elif key not in mine:
+            problems.append(f"it has {key}, which this network lacks")
+        elif mine[key].shape != saved[key].shape:
+            problems.append(f"{key} is {tuple(saved[key].shape)} there, "
+                            f"{tuple(mine[key].shape)} here")
+    return "; ".join(problems) or None
 
 
 def _save(path: Path, state: dict) -> None:
@@ -110,7 +113,9 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
 
     ``checkpoint``: a file written after every epoch (model, optimiser, loss scaler, random
     states, history). When it exists, training resumes after its last epoch: on Colab, point
-    it at Google Drive and a disconnect costs at most one epoch.
+    it at Google Drive and a disconnect costs at most one epoch. A checkpoint of another
+    network, or of a run that has already trained ``num_epochs`` epochs, is refused
+    (ValueError).
     """
     device = torch.device(device) if device is not None else next(net.parameters()).device
     net.to(device)
@@ -142,6 +147,12 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
             # loading anything, instead of load_state_dict's list of missing keys.
             raise ValueError(f"{checkpoint} was written by another network ({mismatch}). "
                              "Delete it to start training over, or pass another checkpoint.")
+        if state["epoch"] >= num_epochs:
+            # Not "resuming after epoch 10 of 10", which trains nothing and returns the old
+            # history as if it were new: a finished run is refused, as ch09's resume cell does.
+            raise ValueError(f"{checkpoint} holds a finished run ({state['epoch']} of "
+                             f"{num_epochs} epochs). Delete it to train again, or ask for "
+                             "more epochs to train on from it.")
         net.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scaler.load_state_dict(state["scaler"])

@@ -408,8 +408,13 @@ def test_training_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
     for a, b in zip(uncut.state_dict().values(), resumed.state_dict().values()):
         assert torch.equal(a, b)
     assert not path.with_name("run.pt.partial").exists()
-    _, again = run(4, path)  # already finished: nothing to train
-    assert again == expected
+    # A finished run is refused, not "resumed after epoch 4 of 4" with nothing trained
+    with pytest.raises(ValueError, match=r"holds a finished run \(4 of 4 epochs\)"):
+        run(4, path)
+    with pytest.raises(ValueError, match=r"\(4 of 3 epochs\)"):
+        run(3, path)
+    _, longer = run(5, path)  # more epochs: it trains on from the checkpoint
+    assert longer["train_loss"][:4] == expected["train_loss"] and len(longer["train_loss"]) == 5
 
 
 def test_mixed_precision_choice(monkeypatch):
@@ -484,9 +489,10 @@ def test_compiled_training_matches_eager_and_its_checkpoint_loads_without_compil
 
 
 @pytest.mark.parametrize("index, layer, says", [
-    (4, nn.Linear(4 * 6 * 6, 3), "4.weight is (2, 144) there, (3, 144) here"),
-    (3, nn.Linear(4 * 6 * 6, 4 * 6 * 6), "it has no 3.weight"),
-    (0, nn.Identity(), "it has 0.weight, which this network lacks"),
+    (4, nn.Linear(4 * 6 * 6, 3), "4.weight is (2, 144) there, (3, 144) here; 4.bias is (2,) "
+                                 "there, (3,) here"),
+    (3, nn.Linear(4 * 6 * 6, 4 * 6 * 6), "it has no 3.weight; it has no 3.bias"),
+    (0, nn.Identity(), "it has 0.weight, which this network lacks; it has 0.bias, which"),
 ], ids=["other shape", "layer added", "layer removed"])
 def test_a_checkpoint_of_another_network_is_refused_before_loading(tmp_path, index, layer, says):
     """A student changes the network and runs the training cell again: the old checkpoint

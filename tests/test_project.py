@@ -90,6 +90,16 @@ CONTRACT = {
         "Inception": "(in_channels, c1, c2, c3, c4)",
         "googlenet": "(in_channels=1, num_classes=10)",
     },
+    "ch09_transfer_learning": {
+        "Adam": "(params, lr=0.001, betas=(0.9, 0.999), eps=1e-08)",
+        "evaluate_loss": "(net, loader, loss_fn, device=None)",
+        "EarlyStopping": "(patience=3, min_delta=0.0)",
+        "save_checkpoint": "(path, model, optimizer, epoch)",
+        "load_checkpoint": "(path, model, optimizer=None)",
+        "channel_stats": "(dataset)",
+        "transfer_model": "(backbone, head, num_classes, hidden=256, p=0.2)",
+        "confusion_matrix": "(preds, labels, num_classes)",
+    },
 }
 
 
