@@ -160,12 +160,24 @@ def badge(chapter: str, root: Path = ROOT) -> str:
             f'alt="Open In Colab"/></a>')
 
 
-def setup_source(datasets: list[str], root: Path = ROOT) -> str:
-    packages = ", ".join(json.dumps(p) for p in [*course_settings(root)["no-deps"],
-                                                 helper_requirement(root)])
+IMPORTS_D2L = re.compile(r"^\s*(import d2l|from d2l\b)", re.M)
+
+
+def imports_d2l(nb) -> bool:
+    """Whether a code cell of ``nb`` (other than the setup cell) imports d2l."""
+    return any(IMPORTS_D2L.search(c.source) for c in nb.cells
+               if c.cell_type == "code" and grade_id(c) != "setup")
+
+
+def setup_source(datasets: list[str], root: Path = ROOT, d2l: bool = False) -> str:
+    """The setup cell: on Colab it installs the helpers, and d2l only for a chapter that
+    imports it (a wasted install on every start otherwise)."""
+    extra = course_settings(root)["no-deps"] if d2l else []
+    packages = ", ".join(json.dumps(p) for p in [*extra, helper_requirement(root)])
     setup_args = ", ".join(json.dumps(d) for d in datasets)
+    what = "the course helpers and d2l" if d2l else "the course helpers"
     return (
-        "# Setup (read-only). On Colab: install the course helpers and d2l without touching\n"
+        f"# Setup (read-only). On Colab: install {what} without touching\n"
         "# Colab's own torch, numpy or IPython, get the data, name the device. Locally: nothing.\n"
         "import sys\n"
         "\n"
@@ -192,8 +204,9 @@ def stamp(nb, chapter: str, root: Path = ROOT) -> bool:
     setups = [c for c in nb.cells if grade_id(c) == "setup"]
     if len(setups) != 1:
         raise ValueError(f"{chapter}: expected one locked code cell with id=setup")
-    if setups[0].source != setup_source(datasets, root):
-        setups[0].source, changed = setup_source(datasets, root), True
+    source = setup_source(datasets, root, d2l=imports_d2l(nb))
+    if setups[0].source != source:
+        setups[0].source, changed = source, True
     return changed
 
 

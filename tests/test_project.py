@@ -234,10 +234,21 @@ def test_setup_cell_on_colab_installs_only_our_packages(chapter, monkeypatch):
     packages = [a for a in command[4:] if not a.startswith("-")]
     settings = authoring.course_settings()
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    # pinned to the release's tag, never to a branch
-    assert packages == [*settings["no-deps"], f"dlcourse @ git+{settings['repository']}@v{version}"]
+    # pinned to the release's tag, never to a branch; d2l only where a cell imports it
+    d2l = settings["no-deps"] if authoring.imports_d2l(nb) else []
+    assert packages == [*d2l, f"dlcourse @ git+{settings['repository']}@v{version}"]
     assert not any(re.match(r"(torch|numpy|ipython)\b", p, re.I) for p in packages)
     assert list(datasets) == nb.metadata["dlcourse"]["datasets"]
+
+
+def test_setup_cell_installs_d2l_only_where_a_cell_imports_it():
+    nb = Chapter(CHAPTERS[0]).nb
+    assert not authoring.imports_d2l(nb)
+    assert "d2l" not in authoring.setup_source(["MNIST"], d2l=False).split("subprocess")[-1]
+    nb.cells.append(nbformat.v4.new_code_cell("from d2l import torch as d2l"))
+    assert authoring.imports_d2l(nb)
+    pin = authoring.course_settings()["no-deps"][0]
+    assert f'"{pin}"' in authoring.setup_source(["MNIST"], d2l=True)
 
 
 def test_make_clean_keeps_the_course_work_unless_asked():

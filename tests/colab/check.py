@@ -3,8 +3,8 @@
 Run with the interpreter of a venv that has Colab's versions (``requirements.txt`` beside
 this file, on Python 3.13) and neither nbgrader nor the course's helpers: each notebook gets
 a fresh kernel, a fresh working folder (Colab's ``/content``) and ``google.colab``
-importable, so that its setup cell takes the Colab branch and pip-installs d2l and
-``dlcourse`` itself. The student notebooks are run from the release (``make release``'s
+importable, so that its setup cell takes the Colab branch and pip-installs ``dlcourse``
+(and d2l, in a chapter that imports it) itself. The student notebooks are run from the release (``make release``'s
 files, written to a temporary folder) and a wheel built from the release stands in for its
 GitHub URL; the official ``.gz`` files in ``./data`` stand in for torchvision's download.
 Quick mode.
