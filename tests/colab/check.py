@@ -4,10 +4,10 @@ Run with the interpreter of a venv that has Colab's versions (``requirements.txt
 this file, on Python 3.13) and neither nbgrader nor the course's helpers: each notebook gets
 a fresh kernel, a fresh working folder (Colab's ``/content``) and ``google.colab``
 importable, so that its setup cell takes the Colab branch and pip-installs ``dlcourse``
-(and d2l, in a chapter that imports it) itself. The student notebooks are run from the release (``make release``'s
-files, written to a temporary folder) and a wheel built from the release stands in for its
-GitHub URL; the official ``.gz`` files in ``./data`` stand in for torchvision's download.
-Quick mode.
+(and d2l, in a chapter that imports it) itself. The student notebooks are run from the
+release (``make release``'s files, written to a temporary folder) and a wheel built from the
+release stands in for its GitHub URL; the official ``.gz`` files in ``./data`` stand in for
+torchvision's download. Quick mode.
 
 For every chapter, the student notebook (``notebooks/``) and the instructor notebook
 (``solutions/``, a student who answered everything) must:
