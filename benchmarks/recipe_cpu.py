@@ -40,7 +40,7 @@ CHAPTERS = {
     "ch07": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-025", "alexnet", 224),
     "ch07-small": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-030", "small_alexnet",
                    None),
-    "ch08": ("solutions/ch08_googlenet/ch08_googlenet.ipynb", "ch08-023", "googlenet", 96),
+    "ch08": ("solutions/ch08_googlenet/ch08_googlenet.ipynb", "ch08-026", "googlenet", 96),
 }
 
 
