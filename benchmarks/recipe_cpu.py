@@ -37,10 +37,10 @@ import run_chapter  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 # chapter: (notebook, training cell, function that builds the network, its image size)
 CHAPTERS = {
-    "ch07": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-019", "alexnet", 224),
-    "ch07-small": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-024", "small_alexnet",
+    "ch07": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-025", "alexnet", 224),
+    "ch07-small": ("solutions/ch07_alexnet/ch07_alexnet.ipynb", "ch07-030", "small_alexnet",
                    None),
-    "ch08": ("solutions/ch08_googlenet/ch08_googlenet.ipynb", "ch08-023", "googlenet", 96),
+    "ch08": ("solutions/ch08_googlenet/ch08_googlenet.ipynb", "ch08-026", "googlenet", 96),
 }
 
 
