@@ -19,6 +19,14 @@ BUILT_IN_CONFUSION = ["sklearn.metrics.confusion_matrix",
                       "torchmetrics.functional.classification.multiclass_confusion_matrix"]
 
 
+def _scope(ns, setup):
+    """The names a test cell's expressions see (the notebook's, the helpers, what the setup
+    defines), for the hidden inputs that reuse the setup's functions."""
+    scope = {**ns, **HELPERS, "nn": nn}
+    exec(setup, scope)
+    return scope
+
+
 # --- Adam --------------------------------------------------------------------------------
 _ADAM_SETUP = """\
 def adam_run(steps=30, lr=0.01, betas=(0.9, 0.999), eps=1e-8, dtype=torch.float32,
@@ -70,7 +78,7 @@ def moment_dtypes(dtype=torch.float64, shape=(3,)):
 
 
 def _adam_hidden(ns):
-    run = _adam_scope(ns)["adam_run"]
+    run = _scope(ns, _ADAM_SETUP)["adam_run"]
     out = []
     for seed, (steps, lr, dtype, shapes) in enumerate((
             (1, 0.1, torch.float32, ((4, 3, 2, 2), (), (5,))),
@@ -81,20 +89,15 @@ def _adam_hidden(ns):
     return out
 
 
-def _adam_scope(ns):
-    scope = {**ns, **HELPERS}
-    exec(_ADAM_SETUP, scope)
-    return scope
-
 
 def _adam_hyper_hidden(ns):
-    run = _adam_scope(ns)["adam_run"]
+    run = _scope(ns, _ADAM_SETUP)["adam_run"]
     return [run(steps=4, lr=0.2, betas=(0.0, 0.0), eps=eps, shapes=((3,), (2, 2)), seed=s)
             for s, eps in enumerate((0.1, 1.0, 3.0))]
 
 
 def _adam_skip_hidden(ns):
-    run = _adam_scope(ns)["adam_run"]
+    run = _scope(ns, _ADAM_SETUP)["adam_run"]
     out = []
     for seed, skip in enumerate(((0, 1, 2), (5, 6), tuple(range(0, 20, 2)))):
         # the last parameter, with a gradient at 20 - len(skip) of the steps, must be where
@@ -106,7 +109,7 @@ def _adam_skip_hidden(ns):
 
 
 def _adam_once_hidden(ns):
-    run = _adam_scope(ns)["adam_run"]
+    run = _scope(ns, _ADAM_SETUP)["adam_run"]
     return [all(torch.equal(a, b) for a, b in zip(run(steps=n, once=True, seed=n),
                                                   run(steps=n, seed=n))) for n in (2, 7)]
 
@@ -146,8 +149,9 @@ declare(
                 visible=[("moment_dtypes()",
                           "torch.zeros_like(p): the moments in the parameter's own dtype, not "
                           "torch.zeros(p.shape), which is float32")],
-                hidden=lambda ns: [_adam_scope(ns)["moment_dtypes"](dtype, shape) for dtype, shape
-                                   in ((torch.float32, (2, 2)), (torch.float64, (4,)))]),
+                hidden=lambda ns: [_scope(ns, _ADAM_SETUP)["moment_dtypes"](dtype, shape)
+                                   for dtype, shape in ((torch.float32, (2, 2)),
+                                                        (torch.float64, (4,)))]),
     Requirement("hyperparameters", 0.5, "lr, betas and eps are the ones given",
                 visible=[("adam_run(steps=3, lr=0.2, betas=(0.0, 0.0), eps=0.5)",
                           "use the betas and eps passed to Adam(...), not 0.9, 0.999 and 1e-8: "
@@ -343,14 +347,9 @@ def restored(losses=(1.0, 0.5, 0.7, 0.8)):
 """
 
 
-def _stop_scope(ns):
-    scope = {**ns, **HELPERS, "nn": nn}
-    exec(_STOP_SETUP, scope)
-    return scope
-
 
 def _stops_hidden(ns):
-    stops = _stop_scope(ns)["stops"]
+    stops = _scope(ns, _STOP_SETUP)["stops"]
     return [stops([0.5, 0.4, 0.4, 0.41, 0.3], patience=1),
             stops([3.0, 2.0, 1.0, 0.5, 0.25, 0.2, 0.1], patience=2),
             stops([1.0, 1.1, 1.2, 1.3, 1.4, 0.1, 0.05], patience=4),
@@ -358,13 +357,13 @@ def _stops_hidden(ns):
 
 
 def _bests_hidden(ns):
-    bests = _stop_scope(ns)["bests"]
+    bests = _scope(ns, _STOP_SETUP)["bests"]
     return [bests([0.5, 0.6, 0.4, 0.4, 0.45], patience=10),
             bests([3.0, 2.0, 2.5, 1.0], patience=10)]
 
 
 def _delta_hidden(ns):
-    scope = _stop_scope(ns)
+    scope = _scope(ns, _STOP_SETUP)
     losses = lambda *args, **kwargs: [b[0] for b in scope["bests"](*args, **kwargs)[1:]]
     return [scope["stops"]([1.0, 0.95, 0.85, 0.8, 0.77, 0.76], patience=2, min_delta=0.05),
             losses([1.0, 0.95, 0.85, 0.8, 0.77], patience=9, min_delta=0.05),
@@ -372,7 +371,7 @@ def _delta_hidden(ns):
 
 
 def _restore_hidden(ns, what):
-    restored = _stop_scope(ns)["restored"]
+    restored = _scope(ns, _STOP_SETUP)["restored"]
     return [restored(losses)[what] for losses in ((0.3, 0.5, 0.4), (2.0, 1.5, 1.0, 0.9, 1.1),
                                                  (1.0, 0.2, 0.2, 0.3))]
 
@@ -457,8 +456,7 @@ def saved(epoch=7, name="run.pt", safe=False):
 
 
 def _save_hidden(ns, what):
-    scope = {**ns, **HELPERS, "nn": nn}
-    exec(_SAVE_SETUP, scope)
+    scope = _scope(ns, _SAVE_SETUP)
     out = []
     for seed, classes, epoch in ((1, 3, 0), (2, 5, 12)):
         net, optimizer = scope["trained"](seed, classes)
@@ -540,19 +538,14 @@ def mismatch(save=None, load=None):
 """
 
 
-def _load_scope(ns):
-    scope = {**ns, **HELPERS, "nn": nn}
-    exec(_LOAD_SETUP, scope)
-    return scope
-
 
 def _load_hidden(ns, what, **kwargs):
-    loaded = _load_scope(ns)["loaded"]
+    loaded = _scope(ns, _LOAD_SETUP)["loaded"]
     return [loaded(epoch=e, seed=s, **kwargs)[what] for e, s in ((0, 3), (25, 4))]
 
 
 def _mismatch_hidden(ns):
-    scope = _load_scope(ns)
+    scope = _scope(ns, _LOAD_SETUP)
     a = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     b = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2), nn.Linear(2, 2))
     c = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))
@@ -647,8 +640,7 @@ def _stats_hidden(ns, what):
 
 
 def _stats_precision_hidden(ns):
-    scope = {**ns, **HELPERS}
-    exec(_STATS_SETUP, scope)
+    scope = _scope(ns, _STATS_SETUP)
     g = gen(11)
     # Sterbenz: x - shift is exact in float32 when shift / 2 <= x <= 2 * shift
     return [scope["shift_agrees"](1000 + 0.1 * torch.randn(30, 3, 6, 6, generator=g), 1000.0),
@@ -748,11 +740,6 @@ x = torch.linspace(-1, 1, 2 * 8 * 8).reshape(2, 1, 8, 8)
 """
 
 
-def _transfer_scope(ns):
-    scope = {**ns, **HELPERS, "nn": nn}
-    exec(_TRANSFER_SETUP, scope)
-    return scope
-
 
 def _vision(name):
     import torchvision  # here: the grader reads the declarations without it
@@ -762,7 +749,7 @@ def _vision(name):
 
 
 def _transfer_hidden(ns, what):
-    scope, out = _transfer_scope(ns), []
+    scope, out = _scope(ns, _TRANSFER_SETUP), []
     for make, head, k, kw in ((lambda: scope["Small"]("classifier", 6), "classifier", 4, {}),
                               (lambda: scope["Small"]("out", 5), "out", 2, {})):
         backbone = make()
@@ -788,7 +775,7 @@ def _head(backbone, net, head, k, kw):
 
 
 def _arguments_hidden(ns):
-    scope, out = _transfer_scope(ns), []
+    scope, out = _scope(ns, _TRANSFER_SETUP), []
     for head, features, k, hidden, p in (("out", 5, 2, 16, 0.4), ("classifier", 6, 4, 3, 0.0)):
         backbone = scope["Small"](head, features)
         new = getattr(ns["transfer_model"](backbone, head, k, hidden=hidden, p=p), head)
@@ -880,8 +867,7 @@ def _confusion_inputs():
 
 
 def _confusion_device_hidden(ns):
-    scope = {**ns, **HELPERS}
-    exec(_CONFUSION_SETUP, scope)
+    scope = _scope(ns, _CONFUSION_SETUP)
     return [scope["made_on"](k) for k in (3, 6)]
 
 
