@@ -741,13 +741,6 @@ x = torch.linspace(-1, 1, 2 * 8 * 8).reshape(2, 1, 8, 8)
 
 
 
-def _vision(name):
-    import torchvision  # here: the grader reads the declarations without it
-
-    with torch.device("meta"):
-        return getattr(torchvision.models, name)(weights=None)
-
-
 def _transfer_hidden(ns, what):
     scope, out = _scope(ns, _TRANSFER_SETUP), []
     for make, head, k, kw in ((lambda: scope["Small"]("classifier", 6), "classifier", 4, {}),
@@ -782,6 +775,16 @@ def _arguments_hidden(ns):
         out.append([[tuple(q.shape) for q in new.parameters()],
                     HELPERS["call_order"](["dropout"], new.train(), torch.ones(2, features))])
     return out
+
+
+_VISION_SETUP = _TRANSFER_SETUP + """
+
+def vision(name):
+    # a torchvision model without weights, on the meta device (no memory, no download)
+    import torchvision
+    with torch.device("meta"):
+        return getattr(torchvision.models, name)(weights=None)
+"""
 
 
 declare(
@@ -830,16 +833,9 @@ declare(
                           "name is an argument, and its in_features differ")],
                 hidden=lambda ns: [
                     [tuple(p.shape) for p in getattr(ns["transfer_model"](
-                        _vision(name), head, 7), head).parameters()]
+                        _scope(ns, _VISION_SETUP)["vision"](name), head, 7), head).parameters()]
                     for name, head in (("resnet18", "fc"), ("densenet121", "classifier"))]),
-    setup=_TRANSFER_SETUP + """
-
-def vision(name):
-    # a torchvision model without weights, on the meta device (no memory, no download)
-    import torchvision
-    with torch.device("meta"):
-        return getattr(torchvision.models, name)(weights=None)
-""",
+    setup=_VISION_SETUP,
 )
 
 
