@@ -139,9 +139,11 @@ def training(device="cuda", size=224, n_train=None, epochs=1, batch_size=128):
     train_iter, test_iter = dlcourse.load_fashion_mnist(batch_size, resize=size, device=device,
                                                         n_train=n_train, seed=0)
     start = time.perf_counter()
-    history = dlcourse.train(net, train_iter, test_iter, epochs, lr=0.01, plot=False)
+    # d2l's Trainer evaluates its validation loader (the test set) after every epoch: so
+    # does this run, so that both times include the same evaluation.
+    history = dlcourse.train(net, train_iter, epochs, lr=0.01, valid_iter=test_iter, plot=False)
     seconds = _synchronized(device, start)
-    results["dlcourse.train"] = (n * epochs / seconds, history["test_acc"][-1])
+    results["dlcourse.train"] = (n * epochs / seconds, history["valid_acc"][-1])
     for name, (rate, acc) in results.items():
         print(f"{name}: {rate:,.0f} training images/s (evaluation included), test acc {acc:.3f}")
     ratio = results["dlcourse.train"][0] / results["d2l Trainer"][0]

@@ -200,22 +200,41 @@ class BatchLoader:
 
 
 def load_data(name="FashionMNIST", batch_size=256, resize=None, n_train=None, n_test=None,
-              device="cpu", seed=None, normalize=None, channels_last=False):
-    """(train_iter, test_iter) over the real dataset, like d2l's ``load_data_fashion_mnist``.
+              device="cpu", seed=None, normalize=None, channels_last=False, n_valid=None):
+    """(train_iter, test_iter) over the real dataset, like d2l's ``load_data_fashion_mnist``;
+    (train_iter, valid_iter, test_iter) with ``n_valid``.
 
-    ``n_train``/``n_test`` keep only the first examples (quick mode); ``seed`` makes the
-    shuffling of the training batches repeatable. The whole dataset goes to ``device`` once,
-    as uint8 (47 MB for Fashion-MNIST); see :class:`BatchLoader` for the other arguments.
+    ``n_valid`` holds out that many of the official training images for validation, so that
+    choices are made without looking at the test set: a random split, the same one every
+    time (chapter 5's ``split_indices(n, fraction, seed=0)``: a permutation from a generator
+    seeded with 0, its first indices for validation). ``n_train``/``n_test`` keep only the
+    first examples (quick mode; with ``n_valid``, of the training part). ``seed`` makes the
+    shuffling of the training batches repeatable (without it, ``torch.manual_seed`` does).
+    The whole dataset goes to ``device`` once, as uint8 (47 MB for Fashion-MNIST); see
+    :class:`BatchLoader` for the other arguments.
     """
     root = prepare(name)
+    train_set = DATASETS[name](str(root), train=True, download=False)
+    test_set = DATASETS[name](str(root), train=False, download=False)
+    splits = []
+    if n_valid is None:
+        splits.append((train_set.data, train_set.targets, n_train, True))
+    else:
+        n = len(train_set)
+        if not 0 < n_valid < n:
+            raise ValueError(f"n_valid={n_valid}: hold out between 1 and {n - 1} of the "
+                             f"{n:,} training images")
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(0))
+        train_idx, valid_idx = order[n_valid:], order[:n_valid]
+        splits.append((train_set.data[train_idx], train_set.targets[train_idx], n_train, True))
+        splits.append((train_set.data[valid_idx], train_set.targets[valid_idx], None, False))
+    splits.append((test_set.data, test_set.targets, n_test, False))
     iters = []
-    for train, n in ((True, n_train), (False, n_test)):
-        ds = DATASETS[name](str(root), train=train, download=False)
-        images, labels = ds.data[:n], ds.targets[:n]
+    for images, labels, n, train in splits:
         generator = torch.Generator().manual_seed(seed) if (train and seed is not None) else None
-        iters.append(BatchLoader(images, labels, batch_size, shuffle=train, resize=resize,
-                                 device=device, generator=generator, normalize=normalize,
-                                 channels_last=channels_last))
+        iters.append(BatchLoader(images[:n], labels[:n], batch_size, shuffle=train,
+                                 resize=resize, device=device, generator=generator,
+                                 normalize=normalize, channels_last=channels_last))
     return tuple(iters)
 
 

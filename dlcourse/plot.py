@@ -6,6 +6,7 @@ import time
 from collections import defaultdict
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 
 
@@ -100,14 +101,26 @@ class LivePlot:
             self._draw()
 
 
-def plot_histories(histories: dict[str, dict[str, list[float]]], keys=("train_acc", "test_acc"),
-                   title=None):
-    """Per-epoch curves of several runs side by side: ``{"no dropout": history, ...}``."""
+def plot_histories(histories: dict, keys=("train_acc", "valid_acc"), title=None):
+    """Per-epoch curves of several runs side by side: ``{"no dropout": history, ...}``.
+
+    A list of histories under one label (the same run with several seeds) is drawn as its
+    mean, with the band from the lowest to the highest run shaded: one seed's curve alone
+    hides how much of a difference is noise. Keys a history lacks are left out.
+    """
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    for label, history in histories.items():
+    for (label, runs), color in zip(histories.items(), plt.rcParams["axes.prop_cycle"]):
+        runs = runs if isinstance(runs, list) else [runs]
         for key, style in zip(keys, ("--", "-", ":")):
-            ys = history[key]
-            ax.plot(range(1, len(ys) + 1), ys, style, label=f"{label}: {key.replace('_', ' ')}")
+            if key not in runs[0]:
+                continue
+            ys = np.array([run[key] for run in runs])
+            epochs = range(1, ys.shape[1] + 1)
+            ax.plot(epochs, ys.mean(axis=0), style, color=color["color"],
+                    label=f"{label}: {key.replace('_', ' ')}")
+            if len(runs) > 1:
+                ax.fill_between(epochs, ys.min(axis=0), ys.max(axis=0), color=color["color"],
+                                alpha=0.2)
     ax.set_xlabel("epoch")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)

@@ -96,15 +96,22 @@ def _save(path: Path, state: dict) -> None:
     os.replace(partial, path)
 
 
-def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.1,
-          loss_fn=None, optimizer=None, device=None, plot: bool = True,
+def train(net: nn.Module, train_iter, num_epochs: int, lr: float = 0.1, *, valid_iter=None,
+          test_iter=None, loss_fn=None, optimizer=None, device=None, plot: bool = True,
           title: str | None = None, amp="auto", channels_last="auto", compile: bool = False,
-          checkpoint: str | os.PathLike | None = None) -> dict[str, list[float]]:
+          checkpoint: str | os.PathLike | None = None) -> dict:
     """Train ``net`` with mini-batch SGD (or ``optimizer``); return the per-epoch history.
 
     Shows one progress bar over all batches and, in a notebook, live curves of the training
-    loss, training accuracy and test accuracy. ``loss_fn`` must return the batch mean
+    loss and accuracy, and of the validation accuracy after every epoch when ``valid_iter`` is
+    given: that is the curve to choose epochs and hyperparameters on. ``test_iter`` is
+    evaluated once, after the last epoch, so that the test set judges the finished model
+    and never takes part in choosing it. ``loss_fn`` must return the batch mean
     (cross-entropy by default).
+
+    Returns ``{"train_loss": [...], "train_acc": [...], "valid_acc": [...]}`` (one value per
+    epoch; ``valid_acc`` only with ``valid_iter``), and ``"test_acc"``, one number, with
+    ``test_iter``.
 
     Speed-ups, each on by default where it helps: ``amp`` (mixed precision, see
     :func:`amp_dtype`; ``False`` for full precision, or a dtype), ``channels_last`` (for
@@ -117,6 +124,10 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
     network, or of a run that has already trained ``num_epochs`` epochs, is refused
     (ValueError).
     """
+    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int):
+        # d2l's train_ch6(net, train_iter, test_iter, num_epochs, lr) order, from habit
+        raise TypeError(f"num_epochs must be an int, not {type(num_epochs).__name__}: call "
+                        "train(net, train_iter, num_epochs, valid_iter=..., test_iter=...)")
     device = torch.device(device) if device is not None else next(net.parameters()).device
     net.to(device)
     on_gpu = device.type == "cuda"
@@ -134,7 +145,9 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
     # float16 needs loss scaling (its gradients underflow); bfloat16 has float32's range.
     scaler = torch.amp.GradScaler(device.type, enabled=amp == torch.float16)
     model = torch.compile(net) if compile else net
-    history = {"train_loss": [], "train_acc": [], "test_acc": []}
+    history = {"train_loss": [], "train_acc": []}
+    if valid_iter is not None:
+        history["valid_acc"] = []
     generator = getattr(train_iter, "generator", None)
 
     first_epoch = 0
@@ -153,6 +166,10 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
             raise ValueError(f"{checkpoint} holds a finished run ({state['epoch']} of "
                              f"{num_epochs} epochs). Delete it to train again, or ask for "
                              "more epochs to train on from it.")
+        if set(state["history"]) != set(history):
+            raise ValueError(f"{checkpoint} recorded {', '.join(state['history'])} per epoch, "
+                             f"this run records {', '.join(history)}: resume it with the same "
+                             "loaders, or delete it to start over.")
         net.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scaler.load_state_dict(state["scaler"])
@@ -197,14 +214,16 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
                               train_loss=float(loss_sum) / n, train_acc=int(correct) / n)
             seen += n
             loss_sum, correct = float(loss_sum), int(correct)
-            test_acc = evaluate_accuracy(model, test_iter, device, amp, channels_last)
             history["train_loss"].append(loss_sum / n)
             history["train_acc"].append(correct / n)
-            history["test_acc"].append(test_acc)
-            bar.set_postfix(loss=f"{loss_sum / n:.3f}", train_acc=f"{correct / n:.3f}",
-                            test_acc=f"{test_acc:.3f}")
-            if board is not None:
-                board.add(epoch + 1, test_acc=test_acc)
+            shown = {"loss": f"{loss_sum / n:.3f}", "train_acc": f"{correct / n:.3f}"}
+            if valid_iter is not None:
+                valid_acc = evaluate_accuracy(model, valid_iter, device, amp, channels_last)
+                history["valid_acc"].append(valid_acc)
+                shown["valid_acc"] = f"{valid_acc:.3f}"
+                if board is not None:
+                    board.add(epoch + 1, valid_acc=valid_acc)
+            bar.set_postfix(shown)
             if checkpoint is not None:
                 _save(checkpoint, {
                     "epoch": epoch + 1, "model": net.state_dict(),
@@ -216,7 +235,14 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float = 0.
     if board is not None:
         board.close()
     seconds = time.perf_counter() - start
-    speed = f"; {seen / seconds:,.0f} examples/s on {device}" if seen else ""
-    print(f"loss {history['train_loss'][-1]:.3f}, train acc {history['train_acc'][-1]:.3f}, "
-          f"test acc {history['test_acc'][-1]:.3f}{speed}")
+    summary = (f"loss {history['train_loss'][-1]:.3f}, "
+               f"train acc {history['train_acc'][-1]:.3f}")
+    if valid_iter is not None:
+        summary += f", valid acc {history['valid_acc'][-1]:.3f}"
+    if test_iter is not None:
+        history["test_acc"] = evaluate_accuracy(model, test_iter, device, amp, channels_last)
+        summary += f", test acc {history['test_acc']:.3f} (once, after the last epoch)"
+    if seen:
+        summary += f"; {seen / seconds:,.0f} examples/s on {device}"
+    print(summary)
     return history

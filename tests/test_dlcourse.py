@@ -1,5 +1,6 @@
 """The helper package: comparisons, forbidden built-ins, data, quick mode, training, plots."""
 
+import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -267,22 +268,70 @@ def test_loaders(shared_data):
     assert len(dlcourse.dataset("FashionMNIST", train=False)) == 10_000
 
 
+def test_a_validation_split_is_held_out_of_the_training_images(shared_data):
+    """n_valid: a random part of the training set (chapter 5's split_indices with seed 0),
+    never trained on, the same in every call."""
+    train_iter, valid_iter, test_iter = dlcourse.load_fashion_mnist(
+        batch_size=500, n_valid=1_000, n_test=100)
+    assert (train_iter.num_examples, valid_iter.num_examples, test_iter.num_examples) == (
+        59_000, 1_000, 100)
+    official = dlcourse.dataset("FashionMNIST", train=True)
+    order = torch.randperm(60_000, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(valid_iter.images, official.data[order[:1_000]])
+    assert torch.equal(train_iter.images, official.data[order[1_000:]])
+    assert not valid_iter.shuffle and train_iter.shuffle
+    # every class is in it, about as often as in the training set (6,000 of each)
+    assert valid_iter.labels.bincount().min() > 60
+    # n_train shortens the training part only: the validation images stay the same
+    small, small_valid, _ = dlcourse.load_fashion_mnist(n_train=200, n_valid=1_000)
+    assert small.num_examples == 200 and torch.equal(small_valid.images, valid_iter.images)
+    assert torch.equal(small.images, train_iter.images[:200])
+    with pytest.raises(ValueError, match="n_valid=60000: hold out between 1 and 59999"):
+        dlcourse.load_fashion_mnist(n_valid=60_000)
+
+
 # ---------------------------------------------------------------- training and plots
 
 
-def test_train_runs_and_reports(capsys):
+def test_train_reports_validation_every_epoch_and_test_once(capsys, monkeypatch):
     torch.manual_seed(0)
-    X = torch.randn(64, 1, 4, 4)
+    X = torch.randn(96, 1, 4, 4)
     y = (X.flatten(1).sum(1) > 0).long()
     batches = [(X[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+    val, test = [(X[64:80], y[64:80])], [(X[80:], y[80:])]
     net = nn.Sequential(nn.Flatten(), nn.Linear(16, 2))
-    history = dlcourse.train(net, batches, batches, num_epochs=3, lr=0.5)
-    assert {k: len(v) for k, v in history.items()} == {"train_loss": 3, "train_acc": 3,
-                                                       "test_acc": 3}
+    evaluated = []
+    module = sys.modules["dlcourse.train"]
+
+    def evaluate(net, data_iter, *args, real=module.evaluate_accuracy):
+        evaluated.append("val" if data_iter is val else "test")
+        return real(net, data_iter, *args)
+
+    monkeypatch.setattr(module, "evaluate_accuracy", evaluate)
+    history = dlcourse.train(net, batches, 3, lr=0.5, valid_iter=val, test_iter=test)
+    monkeypatch.undo()
+    # the test set is looked at once, after the last epoch: it cannot steer any choice
+    assert evaluated == ["val", "val", "val", "test"]
+    assert {k: len(v) for k, v in history.items() if k != "test_acc"} == {
+        "train_loss": 3, "train_acc": 3, "valid_acc": 3}
     assert history["train_loss"][-1] < history["train_loss"][0]
-    assert "test acc" in capsys.readouterr().out
-    assert dlcourse.evaluate_accuracy(net, batches) == history["test_acc"][-1]
+    out = capsys.readouterr().out
+    assert "valid acc" in out and "test acc" in out and "once, after the last epoch" in out
+    assert dlcourse.evaluate_accuracy(net, val) == history["valid_acc"][-1]
+    assert dlcourse.evaluate_accuracy(net, test) == history["test_acc"]
     assert not net.training
+    # without held-out loaders: the training curves only, nothing evaluated
+    history = dlcourse.train(nn.Sequential(nn.Flatten(), nn.Linear(16, 2)), batches, 1,
+                             plot=False)
+    assert set(history) == {"train_loss", "train_acc"}
+    assert "valid acc" not in capsys.readouterr().out
+
+
+def test_train_in_d2l_argument_order_is_told_the_new_one():
+    """d2l's train_ch6(net, train_iter, test_iter, num_epochs, lr), written from habit."""
+    batches = [(torch.randn(4, 2), torch.tensor([0, 1, 0, 1]))]
+    with pytest.raises(TypeError, match=r"train\(net, train_iter, num_epochs, valid_iter="):
+        dlcourse.train(nn.Linear(2, 2), batches, batches, 10)
 
 
 def test_live_plot_outside_a_notebook_keeps_the_values():
@@ -332,7 +381,17 @@ def test_plots():
         dlcourse.draw_autograd_graph(torch.ones(2))
     axes = dlcourse.show_images(torch.rand(5, 1, 8, 8), 2, 3, titles=list("abcde"))
     assert axes.shape == (2, 3)
-    dlcourse.plot_histories({"run": {"train_acc": [0.5, 0.6], "test_acc": [0.4, 0.5]}})
+    ax = dlcourse.plot_histories({"run": {"train_acc": [0.5, 0.6], "valid_acc": [0.4, 0.5]}})
+    assert [line.get_label() for line in ax.lines] == ["run: train acc", "run: valid acc"]
+    # several seeds: the mean curve and the band between the lowest and the highest run
+    seeds = [{"train_acc": [0.5, 0.7], "valid_acc": [0.4, 0.6]},
+             {"train_acc": [0.7, 0.9], "valid_acc": [0.2, 0.6]}]
+    ax = dlcourse.plot_histories({"dropout": seeds, "none": {"train_acc": [0.1, 0.2]}})
+    assert [line.get_label() for line in ax.lines] == [
+        "dropout: train acc", "dropout: valid acc", "none: train acc"]
+    assert list(ax.lines[1].get_ydata()) == pytest.approx([0.3, 0.6])
+    band = ax.collections[1].get_paths()[0].vertices
+    assert band[:, 1].min() == pytest.approx(0.2) and band[:, 1].max() == pytest.approx(0.6)
     plt.close("all")
 
 
@@ -394,7 +453,7 @@ def test_training_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
         net = _toy_net()
         optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
         train_iter, test_iter = _toy_problem()
-        history = dlcourse.train(net, train_iter, test_iter, epochs, optimizer=optimizer,
+        history = dlcourse.train(net, train_iter, epochs, valid_iter=test_iter, optimizer=optimizer,
                                  plot=False, checkpoint=checkpoint)
         return net, history
 
@@ -413,6 +472,10 @@ def test_training_resumes_from_its_checkpoint_exactly(tmp_path, capsys):
         run(4, path)
     with pytest.raises(ValueError, match=r"\(4 of 3 epochs\)"):
         run(3, path)
+    # the same run without its validation loader would mix two kinds of history
+    net = _toy_net()
+    with pytest.raises(ValueError, match="recorded train_loss, train_acc, valid_acc per epoch"):
+        dlcourse.train(net, _toy_problem()[0], 5, plot=False, checkpoint=path)
     _, longer = run(5, path)  # more epochs: it trains on from the checkpoint
     assert longer["train_loss"][:4] == expected["train_loss"] and len(longer["train_loss"]) == 5
 
@@ -433,7 +496,7 @@ def test_speed_options_train_on_the_cpu():
     net.apply(dlcourse.init_cnn)
     assert not net[0].bias.any()
     train_iter, test_iter = _toy_problem()
-    history = dlcourse.train(net, train_iter, test_iter, 6, lr=0.05, plot=False,
+    history = dlcourse.train(net, train_iter, 6, lr=0.05, valid_iter=test_iter, plot=False,
                              amp=torch.bfloat16, channels_last=True)
     assert history["train_loss"][-1] < history["train_loss"][0]
     assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
@@ -447,7 +510,7 @@ def test_float16_with_loss_scaling_resumes_exactly(tmp_path):
         net = _toy_net()
         optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
         train_iter, test_iter = _toy_problem()
-        history = dlcourse.train(net, train_iter, test_iter, epochs, optimizer=optimizer,
+        history = dlcourse.train(net, train_iter, epochs, valid_iter=test_iter, optimizer=optimizer,
                                  plot=False, checkpoint=checkpoint, amp=torch.float16)
         return net, history
 
@@ -473,7 +536,7 @@ def test_compiled_training_matches_eager_and_its_checkpoint_loads_without_compil
         net[3] = nn.Identity()
         optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
         train_iter, test_iter = _toy_problem()
-        history = dlcourse.train(net, train_iter, test_iter, epochs, optimizer=optimizer,
+        history = dlcourse.train(net, train_iter, epochs, valid_iter=test_iter, optimizer=optimizer,
                                  plot=False, compile=compile, checkpoint=checkpoint)
         return net, history
 
@@ -499,12 +562,14 @@ def test_a_checkpoint_of_another_network_is_refused_before_loading(tmp_path, ind
     is named, with what differs and what to do, and the new network keeps its weights."""
     path = tmp_path / "run.pt"
     train_iter, test_iter = _toy_problem()
-    dlcourse.train(_toy_net(), train_iter, test_iter, 1, plot=False, checkpoint=path)
+    dlcourse.train(_toy_net(), train_iter, 1, valid_iter=test_iter, plot=False,
+                   checkpoint=path)
     net = _toy_net()
     net[index] = layer
     before = {k: v.clone() for k, v in net.state_dict().items()}
     with pytest.raises(ValueError, match="was written by another network") as error:
-        dlcourse.train(net, train_iter, test_iter, 2, plot=False, checkpoint=path)
+        dlcourse.train(net, train_iter, 2, valid_iter=test_iter, plot=False,
+                       checkpoint=path)
     assert says in str(error.value) and str(path) in str(error.value)
     assert "Delete it" in str(error.value)
     assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())

@@ -493,7 +493,7 @@ def cross_entropy(o, y):
     "train_epoch": {
         "forbidden: dlcourse.train for one epoch": """
 def train_epoch(net, loader, loss_fn, optimizer, device):
-    history = dlcourse.train(net, loader, [], 1, loss_fn=loss_fn, optimizer=optimizer,
+    history = dlcourse.train(net, loader, 1, loss_fn=loss_fn, optimizer=optimizer,
                              device=device, plot=False)
     return history["train_loss"][0], history["train_acc"][0]
 """,
@@ -525,7 +525,7 @@ def train_epoch(net, loader, loss_fn, optimizer, device):
 from dlcourse import train
 
 def train_epoch(net, loader, loss_fn, optimizer, device):
-    history = train(net, loader, [], 1, loss_fn=loss_fn, optimizer=optimizer, device=device,
+    history = train(net, loader, 1, loss_fn=loss_fn, optimizer=optimizer, device=device,
                     plot=False)
     return history["train_loss"][0], history["train_acc"][0]
 """,
