@@ -33,10 +33,20 @@ def test_the_recipe_is_read_from_the_training_cell(chapter, optimizer, normalize
     # These are the recipes docs/instructors.md's, ch07's and ch08's CPU figures were measured
     # with: a chapter that changes its recipe fails here, a reminder that those figures need
     # measuring again.
-    path, cell, _, _ = recipe_cpu.CHAPTERS[chapter]
-    source = dict(recipe_cpu.run_chapter.code_cells(ROOT / path))[cell]
+    path, build, _ = recipe_cpu.CHAPTERS[chapter]
+    cells = recipe_cpu.run_chapter.code_cells(ROOT / path)
+    source = dict(cells)[recipe_cpu.training_cell(cells, build)]
     assert recipe_cpu.optimizer_expression(source) == optimizer
     assert recipe_cpu.normalize_expression(source) == normalize
+
+
+def test_the_training_cell_is_found_by_what_it_builds_and_trains():
+    cells = [("a", "net = alexnet()"), ("b", "net = small_alexnet()\ndlcourse.train(net)"),
+             ("c", "net = alexnet()\nh = dlcourse.train(net)")]
+    assert recipe_cpu.training_cell(cells, "alexnet") == "c"  # not small_alexnet's
+    assert recipe_cpu.training_cell(cells, "small_alexnet") == "b"
+    with pytest.raises(ValueError, match=r"one cell that trains googlenet\(\), found 0"):
+        recipe_cpu.training_cell(cells, "googlenet")
 
 
 def test_a_cell_without_exactly_one_optimizer_is_refused():
