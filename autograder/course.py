@@ -23,6 +23,7 @@ nbgrader can always fall back on it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
 import os
 import re
@@ -88,15 +89,17 @@ def submissions(root: Path, chapter: str) -> list[str]:
 
 
 def grade(root: Path, chapter_ids: list[str], jobs: int = 1, progress: bool = False,
-          students: list[str] | None = None, everything: bool = True) -> dict[str, str]:
+          students: list[str] | None = None, everything: bool = True,
+          dask_client=None) -> dict[str, str]:
     """Autograde the submissions of the chapters; {chapter: nbgrader's log} for failures.
 
     ``students`` names whom to grade (default: all who submitted). Unless ``everything``, a
     submission graded before, with the same file and the same grading, is not graded again
     (:mod:`autograder.seen`). ``jobs`` > 1 grades that many submissions at once
-    (:mod:`autograder.parallel`).
+    (:mod:`autograder.parallel`); a ``dask_client`` grades them on its cluster instead
+    (:mod:`autograder.cluster`).
     """
-    from . import parallel, seen, verdicts
+    from . import cluster, parallel, seen, verdicts
 
     failures = {}
     for chapter in chapter_ids:
@@ -114,7 +117,9 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1, progress: bool = Fa
         if verdicts.has_probes(chapter) and not verdicts.cached(chapter, solution):
             verdicts.references(chapter, solution)  # once here, not in every grading process
         print(f"grading {chapter}: {', '.join(todo)}", flush=True)
-        if jobs > 1 and len(todo) > 1:
+        if dask_client is not None:
+            status, log = cluster.autograde(root, chapter, todo, dask_client, progress)
+        elif jobs > 1 and len(todo) > 1:
             status, log = parallel.autograde(root, chapter, todo, jobs, progress)
         else:
             status, log = 0, ""
@@ -371,6 +376,8 @@ def main(argv=None) -> None:
     p.add_argument("--jobs", "-j", type=int, default=None,
                    help="submissions graded at once (default: one per core; 1: nbgrader's "
                         "own serial autograde)")
+    p.add_argument("--dask", metavar="ADDRESS", help="grade on a Dask cluster: a scheduler's "
+                   "address (tcp://host:8786), or local:N for N worker processes here")
     sub.add_parser("table")
     for name in ("export", "feedback"):
         p = sub.add_parser(name)
@@ -433,8 +440,17 @@ def main(argv=None) -> None:
         from .parallel import default_jobs
 
         jobs = args.jobs or default_jobs()
-        failures = grade(root, args.chapters or chapters(), jobs, progress=True,
-                         students=args.student, everything=args.all or bool(args.student))
+        with contextlib.ExitStack() as stack:
+            dask_client = None
+            if args.dask:
+                from .cluster import connect
+
+                dask_client = stack.enter_context(connect(args.dask))
+                print(f"grading on {args.dask}: "
+                      f"{len(dask_client.scheduler_info()['workers'])} Dask workers", flush=True)
+            failures = grade(root, args.chapters or chapters(), jobs, progress=True,
+                             students=args.student, everything=args.all or bool(args.student),
+                             dask_client=dask_client)
         print(format_table(gradebook_rows(root)))
         print("\n".join(rejected_lines(root)))
         for chapter, log in failures.items():

@@ -10,8 +10,8 @@ cell, exactly as they are (so the result is what serial grading gives, which the
 check). Each kernel gets ``cores // jobs`` threads, so that the workers do not fight over the
 cores.
 
-For a course that outgrows one machine, the same per-group job runs anywhere the course
-files are: see "Grading on several machines" in docs/instructors.md.
+For a course that outgrows one machine, :mod:`autograder.cluster` grades on a Dask cluster
+with the same worker courses: see "Grading on a cluster (Dask)" in docs/instructors.md.
 """
 
 from __future__ import annotations

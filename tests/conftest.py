@@ -1,5 +1,46 @@
 import os
+import shutil
+
+import pytest
 
 # Tests run the chapters the way grading does: quick mode, no display.
 os.environ.setdefault("DLCOURSE_QUICK", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+CH06 = "ch06_dropout"
+
+
+def submissions_of_ch06(root):
+    """A batch of ch06: two examples, the solution, a wrong answer and a broken file."""
+    import nbformat
+
+    from autograder import build_examples
+
+    from .harness import ROOT
+    from .implementations import ch06_dropout as impl06
+
+    for student in ("example_perfect", "example_warning"):
+        shutil.copytree(build_examples.EXAMPLES / student / CH06,
+                        root / "submitted" / student / CH06)
+    shutil.copytree(ROOT / "solutions" / CH06, root / "submitted" / "instructor" / CH06)
+    wrong = build_examples.submission(
+        CH06, {"Dropout": impl06.WRONG["Dropout"]["training: modes inverted"]})
+    (root / "submitted" / "wrong" / CH06).mkdir(parents=True)
+    nbformat.write(wrong, root / "submitted" / "wrong" / CH06 / f"{CH06}.ipynb")
+    broken = root / "submitted" / "broken" / CH06 / f"{CH06}.ipynb"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"cells": [')
+
+
+@pytest.fixture(scope="session")
+def serial_ch06(tmp_path_factory):
+    """The ch06 batch graded by nbgrader's own serial autograde: what parallel and cluster
+    grading must equal. (root, failures, gradebook rows); tests in the same xdist group
+    share it."""
+    from autograder import course
+
+    root = course.course_copy(tmp_path_factory.mktemp("serial"))
+    course.generate(root, [CH06])
+    submissions_of_ch06(root)
+    failures = course.grade(root, [CH06], jobs=1)
+    return root, failures, course.gradebook_rows(root)

@@ -5,40 +5,20 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import build_examples, course, parallel
+from autograder import course, parallel
 
-from .harness import ROOT
-from .implementations import ch06_dropout as impl06
+from .conftest import CH06, submissions_of_ch06
 
 pytestmark = pytest.mark.xdist_group("grading-parallel")
 
-CH06 = "ch06_dropout"
-
-
-def submissions_of_ch06(root):
-    for student in ("example_perfect", "example_warning"):
-        shutil.copytree(build_examples.EXAMPLES / student / CH06,
-                        root / "submitted" / student / CH06)
-    shutil.copytree(ROOT / "solutions" / CH06, root / "submitted" / "instructor" / CH06)
-    wrong = build_examples.submission(
-        CH06, {"Dropout": impl06.WRONG["Dropout"]["training: modes inverted"]})
-    (root / "submitted" / "wrong" / CH06).mkdir(parents=True)
-    nbformat.write(wrong, root / "submitted" / "wrong" / CH06 / f"{CH06}.ipynb")
-    broken = root / "submitted" / "broken" / CH06 / f"{CH06}.ipynb"
-    broken.parent.mkdir(parents=True)
-    broken.write_text('{"cells": [')
-
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory):
-    graded = {}
-    for jobs in (1, 2):
-        root = course.course_copy(tmp_path_factory.mktemp(f"jobs{jobs}"))
-        course.generate(root, [CH06])
-        submissions_of_ch06(root)
-        failures = course.grade(root, [CH06], jobs=jobs)
-        graded[jobs] = root, failures, course.gradebook_rows(root)
-    return graded
+def both(tmp_path_factory, serial_ch06):
+    root = course.course_copy(tmp_path_factory.mktemp("jobs2"))
+    course.generate(root, [CH06])
+    submissions_of_ch06(root)
+    failures = course.grade(root, [CH06], jobs=2)
+    return {1: serial_ch06, 2: (root, failures, course.gradebook_rows(root))}
 
 
 def test_parallel_grading_equals_serial_grading(both):
