@@ -25,7 +25,6 @@ folder per task. docs/instructors.md, "Grading on a cluster", says how to start 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -62,8 +61,7 @@ def grade_submission(root: str, chapter: str, student: str, submission: dict[str
         graded = worker / "autograded" / student / chapter
         return {"returncode": result.returncode, "log": result.stdout + result.stderr,
                 "gradebook": (worker / "gradebook.db").read_bytes(),
-                "autograded": _files(graded) if graded.is_dir() else None,
-                "worker": os.getpid()}
+                "autograded": _files(graded) if graded.is_dir() else None}
 
 
 @contextlib.contextmanager
@@ -92,10 +90,9 @@ def autograde(root: Path, chapter: str, students: list[str], dask_client,
     from tqdm.auto import tqdm
 
     root = Path(root).resolve()
-    if threads is None:  # the cores of one worker, shared by the tasks it runs at once
-        info = dask_client.scheduler_info()["workers"].values()
-        threads = max(1, min((parallel.default_jobs() // max(1, len(info)),
-                              *(w["nthreads"] for w in info)), default=1))
+    if threads is None:  # a worker process per core (docs/instructors.md): its threads
+        workers = dask_client.scheduler_info()["workers"].values()
+        threads = max(1, min((w["nthreads"] for w in workers), default=1))
     snapshot = dask_client.scatter((root / "gradebook.db").read_bytes(), broadcast=True)
     futures = {dask_client.submit(grade_submission, str(root), chapter, student,
                                   _files(root / "submitted" / student / chapter), snapshot,
