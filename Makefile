@@ -109,7 +109,10 @@ test: setup data lint browser
 # Speed figures, each a ratio against a baseline measured in the same run.
 bench: setup data
 	$(PYTHON) benchmarks/bench_pipeline.py --train
-	$(PYTHON) benchmarks/bench_grading.py 16
+	$(PYTHON) benchmarks/bench_grading.py 16 ch06_dropout
+	$(PYTHON) benchmarks/bench_grading.py 64 ch06_dropout
+	$(PYTHON) benchmarks/bench_grading.py 16 ch03_convolutions
+	$(PYTHON) benchmarks/bench_cluster.py 100 32
 	$(PYTHON) benchmarks/bench_liveplot.py 100
 
 # Every chapter run as on Colab: its Python, torch, numpy and IPython, no nbgrader, the setup

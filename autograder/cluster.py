@@ -29,7 +29,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import parallel, seen
+from . import parallel, warm
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -57,7 +57,8 @@ def grade_submission(root: str, chapter: str, student: str, submission: dict[str
             (worker / name).symlink_to(Path(root) / name)
         (worker / "gradebook.db").write_bytes(gradebook)
         _write(worker / "submitted" / student / chapter, submission)
-        result = parallel._autograde(worker, chapter, threads)
+        with warm.lent() as env:  # the worker's kernels are forked from its own zygote
+            result = parallel._autograde(worker, chapter, threads, env)
         graded = worker / "autograded" / student / chapter
         return {"returncode": result.returncode, "log": result.stdout + result.stderr,
                 "gradebook": (worker / "gradebook.db").read_bytes(),
@@ -122,5 +123,4 @@ def autograde(root: Path, chapter: str, students: list[str], dask_client,
                 worker_db = Path(tmp) / "gradebook.db"
                 worker_db.write_bytes(result["gradebook"])
                 parallel.merge(worker_db, root / "gradebook.db", chapter, [student])
-                seen.copy_answers(worker_db, root / "gradebook.db", chapter, [student])
     return status, "\n".join(logs)

@@ -59,6 +59,21 @@ def course_copy(target: Path) -> Path:
     return target
 
 
+STOCK_CONFIG = """c = get_config()
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+"""
+
+
+def stock_course(target: Path) -> Path:
+    """A course root at ``target`` with this course's sources and nbgrader 0.9 as shipped:
+    none of this course's settings, only where its folders are (for comparisons)."""
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "solutions").symlink_to(ROOT / "solutions")
+    (target / "nbgrader_config.py").write_text(STOCK_CONFIG)
+    return target
+
+
 def generate(root: Path, chapter_ids: list[str]) -> None:
     """notebooks/<chapter>/ from solutions/<chapter>/, and the gradebook's copy of its cells."""
     for chapter in chapter_ids:
@@ -112,7 +127,9 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1, progress: bool = Fa
                   f"(--all to regrade): {', '.join(skipped)}", flush=True)
         if not todo:
             continue
-        generate(root, [chapter])  # keeps the gradebook's copy of the source current
+        if not seen.generated(root, chapter):  # the gradebook's copy of the source, current
+            generate(root, [chapter])
+            seen.record_generated(root, chapter)
         solution = root / "solutions" / chapter / f"{chapter}.ipynb"
         if verdicts.has_probes(chapter) and not verdicts.cached(chapter, solution):
             verdicts.references(chapter, solution)  # once here, not in every grading process

@@ -57,8 +57,9 @@ def _worker_course(base: Path, root: Path, chapter: str, students: list[str]) ->
     return base
 
 
-def _autograde(worker: Path, chapter: str, threads: int) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+def _autograde(worker: Path, chapter: str, threads: int,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **(env or {}))
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = str(threads)
@@ -67,7 +68,8 @@ def _autograde(worker: Path, chapter: str, threads: int) -> subprocess.Completed
 
 
 def merge(worker_db: Path, course_db: Path, chapter: str, students: list[str]) -> None:
-    """Copy the worker's results for ``students`` into the course's gradebook, as they are."""
+    """Copy the worker's results for ``students`` into the course's gradebook, as they are,
+    with what it recorded of their answers (:mod:`autograder.seen`)."""
     from nbgrader.api import MissingEntry
 
     with seen.gradebook(worker_db) as src, seen.gradebook(course_db) as dst:
@@ -93,6 +95,7 @@ def merge(worker_db: Path, course_db: Path, chapter: str, students: list[str]) -
                     t = dst.find_comment(c.name, nb.name, chapter, s.id)
                     t.auto_comment, t.manual_comment = c.auto_comment, c.manual_comment
             dst.db.commit()
+    seen.copy_answers(worker_db, course_db, chapter, students)
 
 
 def autograde(root: Path, chapter: str, students: list[str], jobs: int,
@@ -130,6 +133,5 @@ def autograde(root: Path, chapter: str, students: list[str], jobs: int,
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(graded, target)
             merge(worker / "gradebook.db", root / "gradebook.db", chapter, group)
-            seen.copy_answers(worker / "gradebook.db", root / "gradebook.db", chapter, group)
     status = max(r.returncode for r in results)
     return status, "\n".join(r.stdout + r.stderr for r in results)

@@ -24,6 +24,7 @@ import copy
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 
 import nbformat
@@ -36,6 +37,8 @@ from . import seen, verdicts
 from .authoring import nbgrader_meta
 
 REPAIRS_KEY = "dlcourse_repairs"
+#: where the graded notebook keeps what its grading cost, in seconds (benchmarks read it)
+TIMING_KEY = "dlcourse_timing"
 
 
 def defined_names(source: str) -> list[str]:
@@ -204,13 +207,23 @@ class ExecuteKeepingCredit(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         self._running = index
-        exercise = self._probed.get(nbgrader_meta(cell).get("grade_id"))
+        start = time.perf_counter()
+        timing = self._timing
+        timing.setdefault("kernel_start", start - self._started)  # the first cell: it is up
+        meta = nbgrader_meta(cell)
+        exercise = self._probed.get(meta.get("grade_id"))
         if exercise:
             # Its checks run once, in the grading code, which evaluates the same expressions
             # and more: the test cell itself would only repeat them (and decides nothing).
             self._verdicts[exercise] = self._run_probe(exercise, index)
-            return cell, resources
-        return super().preprocess_cell(cell, resources, index)
+            part = "checks"
+        else:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            part = ("checks" if meta.get("grade") and not meta.get("solution") else
+                    "setup" if not self._answered else "cells")
+        self._answered = self._answered or bool(meta.get("solution"))
+        timing[part] += time.perf_counter() - start
+        return cell, resources
 
     def _run_probe(self, exercise, index):
         """Run the exercise's grading code in the kernel, grade what it wrote here."""
@@ -238,6 +251,11 @@ class ExecuteKeepingCredit(Execute):
         self._nonce = secrets.token_hex(8)
         self._probed = {f"test_{name}": name for name in verdicts.probed(self._chapter)}
         self._verdicts = {}
+        # the kernel's start, the cells before the first answer (setup and imports), the other
+        # cells, the checks (test cells and probes), and later the gradebook write
+        self._timing = {"setup": 0.0, "cells": 0.0, "checks": 0.0}
+        self._answered = False
+        self._started = time.perf_counter()
         coursedir = CourseDirectory(config=self.config)
         self._source = Path(coursedir.format_path(coursedir.source_directory, ".",
                                                   self._chapter),
@@ -260,6 +278,7 @@ class ExecuteKeepingCredit(Execute):
             nb.metadata.setdefault(REPAIRS_KEY, []).append(message)
             self.log.warning("%s / %s: %s", info.get("student"), info.get("assignment"), message)
         self._apply_verdicts(nb, info)
+        nb.metadata[TIMING_KEY] = {k: round(v, 3) for k, v in self._timing.items()}
         return nb, resources
 
     def _apply_verdicts(self, nb, info):
@@ -398,8 +417,11 @@ class SaveKeepingMarks(SaveAutoGrades):
                      for cell in nb.cells if utils.is_solution(cell)}
         self._now[seen.ALL_ANSWERS] = seen.sha("\0".join(
             f"{k}\0{v}" for k, v in sorted(self._now.items())))
+        start = time.perf_counter()
         nb, resources = super().preprocess(nb, resources)
         seen.record_answers(self._db, info["assignment"], info["student"], self._now)
+        if TIMING_KEY in nb.metadata:
+            nb.metadata[TIMING_KEY]["gradebook"] = round(time.perf_counter() - start, 3)
         return nb, resources
 
     def _add_score(self, cell, resources):

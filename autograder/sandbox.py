@@ -120,6 +120,19 @@ def _readable_roots() -> list[tuple[Path, Path]]:
     return sorted((real, at) for at, real in seen.items() if not covered(at))
 
 
+#: a kernel's environment in the sandbox, on top of the one its kernel manager gives it
+KERNEL_ENV = {"HOME": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib"}
+# ipykernel would take its parent, pid 1 of the sandbox, for a dead one; --die-with-parent
+# (cold kernels) and the zygote (warm ones, autograder/warm.py) do that job
+KERNEL_ENV_UNSET = ("JPY_PARENT_PID",)
+
+
+def rlimits() -> dict[str, int]:
+    """The limits of every process of a kernel, as setrlimit names them."""
+    return {"RLIMIT_AS": limit("memory_bytes"), "RLIMIT_NPROC": limit("processes"),
+            "RLIMIT_CPU": limit("cpu_seconds"), "RLIMIT_FSIZE": limit("file_bytes")}
+
+
 def _dirs(targets: list[Path]) -> list[str]:
     """bwrap creates missing parents of mount points as root-only folders; make them 0755."""
     args, made = [], {Path("/"), Path("/tmp"), Path("/usr"), Path("/etc")}
@@ -154,19 +167,20 @@ def _bwrap_prefix(cwd: Path, writable: tuple[tuple[Path, Path], ...] = ()) -> li
     mounts = [("--ro-bind", *pair) for pair in readable] + [("--bind", *pair) for pair in writable]
     for how, path, seen in sorted(mounts, key=lambda mount: len(mount[2].parts)):
         args += [how, str(path), str(seen)]
-    return args + ["--chdir", str(cwd), "--setenv", "HOME", "/tmp",
-                   "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
-                   # ipykernel would take its parent, pid 1 of the sandbox, for a dead one;
-                   # --die-with-parent does that job
-                   "--unsetenv", "JPY_PARENT_PID"]
+    args += ["--chdir", str(cwd)]
+    for name, value in KERNEL_ENV.items():
+        args += ["--setenv", name, value]
+    for name in KERNEL_ENV_UNSET:
+        args += ["--unsetenv", name]
+    return args
 
 
 def command(kernel_cmd: list[str], cwd: Path, kernel_dir: Path, scratch: Path,
             uid: int | None) -> list[str]:
     """``kernel_cmd`` run in the sandbox, with the limits, as ``uid``; its working folder
     ``cwd`` is ``scratch`` in fact."""
-    limits = ["prlimit", f"--as={limit('memory_bytes')}", f"--nproc={limit('processes')}",
-              f"--cpu={limit('cpu_seconds')}", f"--fsize={limit('file_bytes')}", "--"]
+    limits = ["prlimit", *(f"--{name.removeprefix('RLIMIT_').lower()}={value}"
+                           for name, value in rlimits().items()), "--"]
     inner = []
     if uid is not None:
         inner = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
@@ -205,9 +219,17 @@ class SandboxedKernelManager(AsyncKernelManager):
                 self.log.warning("no sandbox: %s; %s", reason, INSTALL_HINT)
                 _warned = True
             return await super()._async_pre_start_kernel(**kw)
+        from . import warm
+
+        # Forked from this process's zygote when it can be (autograder/warm.py): one kernel
+        # at a time, since the kernels of one zygote share its /tmp.
+        self._warm = warm.zygote(self.log)
+        if self._warm is not None and not self._warm.busy.acquire(blocking=False):
+            self._warm = None
         # A folder of its own for the connection file and the sockets: the kernel has no
         # network to share with the grader, and must not see other kernels' keys.
-        self._sandbox_dir = Path(tempfile.mkdtemp(prefix="dlcourse-kernel-"))
+        self._sandbox_dir = Path(tempfile.mkdtemp(
+            prefix="dlcourse-kernel-", dir=self._warm.folder if self._warm else None))
         self.transport = "ipc"
         self.connection_file = str(self._sandbox_dir / "kernel.json")
         self.ip = str(self._sandbox_dir / "ipc")
@@ -222,6 +244,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                         symlinks=True)
         uid = fresh_uid()
         hand_over(self._sandbox_dir, uid)
+        if self._warm is not None:
+            return self._warm.command(cmd, self.workdir, uid), kw
         return command(cmd, cwd, self._sandbox_dir, self.workdir, uid), kw
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
@@ -229,3 +253,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         folder = getattr(self, "_sandbox_dir", None)
         if folder is not None and not restart:
             shutil.rmtree(folder, ignore_errors=True)
+            if getattr(self, "_warm", None) is not None:
+                self._warm.busy.release()
+                self._warm = None

@@ -15,6 +15,9 @@ other tables alone), so that they travel with the gradebook and the marks they p
   unchanged.
 - ``dlcourse_rejected``: per (chapter, student), why the notebook collect received could not
   be taken in, until a readable one arrives: ``make table`` and the export show it.
+- ``dlcourse_generated``: per chapter, the SHA-256 of its source folder, the nbgrader
+  configuration and the release notebook when ``generate_assignment`` last ran: grading runs
+  it again only when one of them has changed since.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ CREATE TABLE IF NOT EXISTS dlcourse_graded (
 CREATE TABLE IF NOT EXISTS dlcourse_rejected (
     chapter TEXT NOT NULL, student TEXT NOT NULL, why TEXT NOT NULL,
     PRIMARY KEY (chapter, student));
+CREATE TABLE IF NOT EXISTS dlcourse_generated (
+    chapter TEXT NOT NULL PRIMARY KEY, generation TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dlcourse_answers (
     chapter TEXT NOT NULL, student TEXT NOT NULL, cell TEXT NOT NULL, sha TEXT NOT NULL,
     PRIMARY KEY (chapter, student, cell));
@@ -71,6 +76,36 @@ def grading_key(root: Path, chapter: str) -> str:
         path = root / part
         digest.update(part.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
     return digest.hexdigest()
+
+
+def generation_key(root: Path, chapter: str) -> str:
+    """Changes whenever generate_assignment would write another release or gradebook entry,
+    and when the release notebook was changed by anything else."""
+    paths = [*sorted((root / "solutions" / chapter).rglob("*")), root / "nbgrader_config.py",
+             root / "notebooks" / chapter / f"{chapter}.ipynb"]
+    digest = hashlib.sha256()
+    for path in paths:
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def generated(root: Path, chapter: str) -> bool:
+    """Whether the release and the gradebook are what generate_assignment would make now."""
+    db = db_path(root)
+    if not db.is_file():
+        return False
+    with closing(_connect(db)) as connection:
+        row = connection.execute(
+            "SELECT generation FROM dlcourse_generated JOIN assignment ON name = chapter "
+            "WHERE chapter = ?", (chapter,)).fetchone()
+    return row is not None and row[0] == generation_key(root, chapter)
+
+
+def record_generated(root: Path, chapter: str) -> None:
+    with closing(_connect(db_path(root))) as connection, connection:
+        connection.execute("INSERT OR REPLACE INTO dlcourse_generated VALUES (?, ?)",
+                           (chapter, generation_key(root, chapter)))
 
 
 def submission_key(root: Path, student: str, chapter: str) -> str:

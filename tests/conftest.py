@@ -34,13 +34,21 @@ def submissions_of_ch06(root):
 
 @pytest.fixture(scope="session")
 def serial_ch06(tmp_path_factory):
-    """The ch06 batch graded by nbgrader's own serial autograde: what parallel and cluster
-    grading must equal. (root, failures, gradebook rows); tests in the same xdist group
-    share it."""
+    """The ch06 batch graded by nbgrader's own serial autograde, with cold kernels (a fresh
+    Python each): what parallel and cluster grading, with warm kernels (autograder/warm.py),
+    must equal. (root, failures, gradebook rows); tests in the same xdist group share it."""
     from autograder import course
 
     root = course.course_copy(tmp_path_factory.mktemp("serial"))
     course.generate(root, [CH06])
     submissions_of_ch06(root)
-    failures = course.grade(root, [CH06], jobs=1)
+    before = os.environ.get("DLCOURSE_WARM")
+    os.environ["DLCOURSE_WARM"] = "off"
+    try:
+        failures = course.grade(root, [CH06], jobs=1)
+    finally:
+        if before is None:
+            del os.environ["DLCOURSE_WARM"]
+        else:
+            os.environ["DLCOURSE_WARM"] = before
     return root, failures, course.gradebook_rows(root)

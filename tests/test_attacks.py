@@ -22,7 +22,6 @@ from autograder import build_examples, course
 from .harness import ROOT, Chapter
 from .implementations import ch01_dag_autograd as impl
 from .test_grading import (
-    PLAIN_CONFIG,
     auto_cells,
     autograded,
     hidden_test_lines,
@@ -196,8 +195,7 @@ def grade_attacks(root, plain: bool):
         if in_plain or not plain:
             submit(root, student, CH, build_examples.submission(CH, answers))
     if plain:
-        (root / "nbgrader_config.py").write_text(PLAIN_CONFIG)
-        (root / "solutions").symlink_to(ROOT / "solutions")
+        course.stock_course(root)
         course.nbgrader(root, "generate_assignment", CH, "--force")
         course.nbgrader(root, "autograde", CH, "--force", check=False)
         course.nbgrader(root, "generate_feedback", CH, "--force", check=False)

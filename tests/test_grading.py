@@ -18,7 +18,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from autograder import build_examples, course, verdicts
+from autograder import build_examples, course, seen, verdicts
 from autograder.preprocessors import REPAIRS_KEY
 
 from .harness import ROOT, start_lab
@@ -204,18 +204,10 @@ def test_export_and_feedback(graded):
     assert "BEGIN HIDDEN TESTS" not in text
 
 
-PLAIN_CONFIG = """c = get_config()
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "notebooks"
-"""
-
-
 @pytest.fixture(scope="module")
 def graded_plain(tmp_path_factory):
     """The damaged examples graded by nbgrader with none of this course's settings."""
-    root = tmp_path_factory.mktemp("plain")
-    (root / "solutions").symlink_to(ROOT / "solutions")
-    (root / "nbgrader_config.py").write_text(PLAIN_CONFIG)
+    root = course.stock_course(tmp_path_factory.mktemp("plain"))
     plain = {key: nb for key, nb in build_examples.examples().items()
              if key[0] in ("example_warning", "example_colab")}
     plain[("e2e_kernel_death", CH06)] = build_examples.submission(
@@ -311,6 +303,21 @@ def test_implementations_end_to_end(graded, student, chapter):
     _, expected = END_TO_END[(student, chapter)]
     for name, (score, top, _) in auto_cells(table[(student, chapter)]).items():
         assert score == expected.get(name, top), name
+
+
+def test_the_release_is_generated_again_only_when_it_would_change(graded):
+    """Grading runs generate_assignment (seconds) only when the source, the configuration or
+    the release notebook changed since it last ran (autograder/seen.py)."""
+    root = graded[0]
+    release = root / "notebooks" / CH06 / f"{CH06}.ipynb"
+    assert seen.generated(root, CH06)
+    saved = release.read_bytes()
+    try:
+        release.write_bytes(saved.replace(b"Dropout", b"Drop-out", 1))  # edited by hand
+        assert not seen.generated(root, CH06)
+    finally:
+        release.write_bytes(saved)
+    assert seen.generated(root, CH06)
 
 
 def test_grading_twice_gives_the_same_scores(graded):

@@ -18,7 +18,9 @@ from autograder import sandbox
 
 from .harness import ROOT
 
-PROBE = r"""
+# What the probes of this file and of tests/test_warm.py start with: `attempt` records
+# whether something worked, or the name of the error that stopped it.
+ATTEMPT = r"""
 import json, os, resource, socket, sys
 from pathlib import Path
 seen = {}
@@ -28,6 +30,9 @@ def attempt(name, fn):
         seen[name] = True
     except Exception as error:
         seen[name] = type(error).__name__
+"""
+
+PROBE = ATTEMPT + r"""
 root = Path(sys.argv[1])
 attempt("read solutions", lambda: next((root / "solutions").iterdir()))
 attempt("read autograder", lambda: (root / "autograder" / "sandbox.py").read_text())
