@@ -130,7 +130,7 @@ def serve(path: str, preload: list[str]) -> None:
     listener.bind(path)
     listener.listen(16)
     print("ready", flush=True)
-    os.dup2(2, 1)  # the grader reads nothing more: a kernel's output goes where a cold one's does
+    os.dup2(2, 1)  # the grader reads nothing more from it
     stdin = sys.stdin.fileno()
     while True:
         ready, _, _ = select.select([listener, stdin], [], [])
@@ -140,11 +140,14 @@ def serve(path: str, preload: list[str]) -> None:
             continue
         conn, _ = listener.accept()
         with conn:
+            outputs = []
             try:
-                request = json.loads(conn.makefile().readline())
+                request, outputs = _receive(conn)
                 pid = os.fork()
             except (ValueError, OSError) as error:  # a client gone before asking; no fork
                 print(f"zygote: no kernel: {error!r}", file=sys.stderr)
+                for fd in outputs:
+                    os.close(fd)
                 continue
             if pid == 0:
                 try:
@@ -154,6 +157,10 @@ def serve(path: str, preload: list[str]) -> None:
                     null = os.open(os.devnull, os.O_RDONLY)
                     os.dup2(null, 0)
                     os.close(null)
+                    # its output goes where a cold kernel's goes: its client's stdout, stderr
+                    for fd, onto in zip(outputs, (1, 2)):
+                        os.dup2(fd, onto)
+                        os.close(fd)
                     _become_kernel(request)
                 except SystemExit as done:
                     os._exit(done.code if isinstance(done.code, int) else 1)
@@ -161,6 +168,8 @@ def serve(path: str, preload: list[str]) -> None:
                     traceback.print_exc()
                     os._exit(1)
                 os._exit(0)
+            for fd in outputs:
+                os.close(fd)
             try:
                 conn.sendall(f"started {pid}\n".encode())
             except OSError:
@@ -173,6 +182,17 @@ def serve(path: str, preload: list[str]) -> None:
                 conn.sendall(f"exit {code}\n".encode())
             except OSError:
                 pass
+
+
+def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
+    """A request, a line of JSON, and the client's stdout and stderr, passed with it."""
+    data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 2)
+    while not data.endswith(b"\n"):
+        more = conn.recv(1 << 16)
+        if not more:
+            raise ValueError("the client went away mid-request")
+        data += more
+    return json.loads(data), fds
 
 
 def _watch(pid: int, conn: socket.socket, stdin: int) -> int | None:
@@ -200,7 +220,9 @@ def client(path: str, request: str) -> None:
     request["env"] = env
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.connect(path)
-    conn.sendall(json.dumps(request).encode() + b"\n")
+    message = json.dumps(request).encode() + b"\n"
+    sent = socket.send_fds(conn, [message], [1, 2])
+    conn.sendall(message[sent:])
     for line in conn.makefile():
         word, _, value = line.partition(" ")
         if word == "exit":

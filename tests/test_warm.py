@@ -98,6 +98,10 @@ def kernels():
         assert result.returncode == 0, result.stderr[-3000:]
         seen[how] = [json.loads(line) for line in result.stdout.splitlines()
                      if line.startswith("{")]
+        # what a kernel prints to its own stdout and stderr reaches the grader's, as a cold
+        # one's does (ipykernel's banner, once per kernel), not the zygote's
+        banners = result.stdout.count("To connect another client")
+        assert banners == count, (how, banners)
     return seen["on"], seen["off"][0]
 
 
