@@ -35,9 +35,10 @@ from . import sandbox
 
 #: imported by every chapter's kernel (through dlcourse) and by ipykernel itself
 ALWAYS = ("numpy", "torch", "torchvision", "matplotlib.pyplot", "ipykernel.kernelapp")
-#: imports that look at the running kernel when imported (tqdm.auto picks its bar by it), and
-#: dlcourse, which imports tqdm.auto: left to the kernel, where the cold path imports them
-NOT_BEFORE_THE_KERNEL = ("tqdm", "dlcourse", "d2l", "IPython")
+#: imports that look for the running kernel when they are imported (tqdm.auto picks its bar by
+#: it; matplotlib_inline's backend, which d2l imports, hooks into it) and dlcourse, which
+#: imports tqdm.auto: left to the kernel, which imports them as a cold one does
+NOT_BEFORE_THE_KERNEL = ("tqdm", "dlcourse", "d2l", "matplotlib_inline")
 
 SOURCE = Path(__file__).with_name("zygote.py")
 #: the folder of a zygote that the process which started this one lends it

@@ -4,12 +4,13 @@ text to ``python -c``).
 
 ``serve SOCKET`` is the zygote. It runs in a sandbox of its own (:mod:`autograder.warm`),
 imports the heavy modules once, then waits on a Unix socket that only root can reach. For
-each request it forks one kernel: the child closes every descriptor it inherited, takes the
-limits, drops to the student's fresh uid (so it can touch neither the zygote nor anyone else's
-folder), moves to the student's working folder, takes the kernel's environment and becomes
-``ipykernel``. One kernel at a time: when it has exited, or its client has gone, every process
-of that uid is killed and every file it left in ``/tmp`` removed, before the next request is
-read. The zygote exits when the grader closes its standard input.
+each request it forks one kernel: the child closes the zygote's sockets, takes its client's
+stdout and stderr (passed with the request) and the limits, drops to the student's fresh uid
+(so it can touch neither the zygote nor anyone else's folder), moves to the student's working
+folder, takes the kernel's environment and becomes ``ipykernel``. One kernel at a time: when
+it has exited, or its client has gone, every process of that uid is killed and what it left
+in ``/tmp`` and in System V IPC removed, before the next request is read. The zygote exits
+when the grader closes its standard input.
 
 ``client SOCKET REQUEST`` is what the kernel manager starts as the kernel's process: it hands
 the request to the zygote and lives as long as the kernel does, with the kernel's exit status.

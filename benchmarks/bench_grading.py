@@ -1,7 +1,8 @@
 """`make grade` against what an instructor would otherwise run, on the same submissions.
 
-N copies of one chapter's bundled perfect example (under N student names) are graded three
-times, each in a throw-away course of its own:
+N copies of one chapter's perfect submission (the bundled example, or every reference
+answer), under N student names, are graded three times, each in a throw-away course of its
+own:
 
 - **stock nbgrader**: nbgrader 0.9's ``nbgrader autograde`` with its default preprocessors
   (a plain kernel per notebook, no sandbox, the test cells run as written); only the
@@ -30,9 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the course tools, not installed
 
-from autograder import course, parallel  # noqa: E402
+from autograder import build_examples, course, parallel  # noqa: E402
 from autograder.build_examples import EXAMPLES  # noqa: E402
 from autograder.preprocessors import TIMING_KEY  # noqa: E402
 
@@ -40,9 +43,15 @@ PARTS = ("kernel_start", "setup", "cells", "checks", "gradebook")
 
 
 def submit(root: Path, chapter: str, n: int) -> Path:
+    """The bundled perfect example, where the chapter has one, or every reference answer."""
+    example = EXAMPLES / "example_perfect" / chapter
     for k in range(n):
-        shutil.copytree(EXAMPLES / "example_perfect" / chapter,
-                        root / "submitted" / f"student{k:03d}" / chapter)
+        folder = root / "submitted" / f"student{k:03d}" / chapter
+        if example.is_dir():
+            shutil.copytree(example, folder)
+        else:
+            folder.mkdir(parents=True)
+            nbformat.write(build_examples.submission(chapter, {}), folder / f"{chapter}.ipynb")
     return root
 
 
