@@ -48,9 +48,9 @@ class ExerciseAudit:
 
 
 def audit_chapter(name: str) -> list[ExerciseAudit]:
-    from tests.harness import Chapter
+    from tests import harness
 
-    chapter = Chapter(name)
+    chapter = harness.chapter(name)
     catalogue = importlib.import_module(f"tests.implementations.{name}")
     results = []
     for exercise, declaration in verdicts.declared(name).items():

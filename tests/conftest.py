@@ -6,6 +6,11 @@ import pytest
 # Tests run the chapters the way grading does: quick mode, no display.
 os.environ.setdefault("DLCOURSE_QUICK", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# `make test` runs several workers on the machine's cores, and every process they start that
+# imports torch (audits in-process, grading kernels, nbgrader) would take one thread per core:
+# threads fighting over cores that spin while they wait. One thread each: three ch05-ch07
+# audits at once took 147-166 s with torch's default of 2 threads on 2 cores, 35-63 s with 1.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 CH06 = "ch06_dropout"
 
@@ -52,3 +57,16 @@ def serial_ch06(tmp_path_factory):
         else:
             os.environ["DLCOURSE_WARM"] = before
     return root, failures, course.gradebook_rows(root)
+
+
+# A chapter's exercise, probe and audit tests ask about the same implementations; on one
+# worker they share what tests.harness.chapter has computed (a third of the suite's time).
+SHARING = ("test_exercises.py", "test_verdicts.py", "test_requirements.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup reads the marks
+def pytest_collection_modifyitems(items):
+    for item in items:
+        params = getattr(item, "callspec", None)
+        if item.path.name in SHARING and params and "name" in params.params:
+            item.add_marker(pytest.mark.xdist_group(f"chapter-{params.params['name']}"))

@@ -4,11 +4,16 @@ Grading a notebook end to end takes seconds per notebook; the exercise tests nee
 implementations per chapter. Here a namespace is built the way the notebook builds it (the
 imports cell, then every solution cell in order), the implementation under test replaces one
 solution, and the exercise's test cell (visible and hidden tests) runs in that namespace.
+
+The audit, the exercise tests and the probe tests ask about the same implementations; a
+:func:`chapter`'s results are kept, so each is computed once per process (conftest.py puts a
+chapter's tests on one worker).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -35,6 +40,8 @@ class Chapter:
         self.cells = {grade_id(c): c for c in self.nb.cells if grade_id(c)}
         self.exercises = [grade_id(c) for c in self.nb.cells
                           if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
+        self._probed: dict = {}
+        self._outcomes: dict = {}
 
     def solution(self, exercise: str) -> str:
         return self.cells[exercise].source
@@ -62,14 +69,29 @@ class Chapter:
         overrides = dict(others or {})
         if implementation is not None:
             overrides[exercise] = implementation
+        return verdicts.grade(self.name, exercise, self.probe(exercise, overrides),
+                              self.reference(exercise))
+
+    def probe(self, exercise: str, overrides: dict[str, str]) -> dict:
+        """The probe's result (autograder/verdicts) with ``overrides`` in place of solutions."""
+        key = (exercise, tuple(sorted(overrides.items())))
+        if key not in self._probed:
+            self._probed[key] = verdicts.run(self.name, exercise, self.namespace(overrides))
+        return self._probed[key]
+
+    def reference(self, exercise: str) -> dict:
         source = ROOT / "solutions" / self.name / f"{self.name}.ipynb"
-        got = verdicts.run(self.name, exercise, self.namespace(overrides))
-        return verdicts.grade(self.name, exercise, got,
-                              verdicts.reference(self.name, exercise, source))
+        return verdicts.reference(self.name, exercise, source)
 
     def run(self, exercise: str, implementation: str | None = None,
             visible_only: bool = False) -> Outcome:
         """Run the test cell of ``exercise`` with ``implementation`` in place of the solution."""
+        key = (exercise, implementation, visible_only)
+        if key not in self._outcomes:
+            self._outcomes[key] = self._run(exercise, implementation, visible_only)
+        return self._outcomes[key]
+
+    def _run(self, exercise: str, implementation: str | None, visible_only: bool) -> Outcome:
         overrides = {exercise: implementation} if implementation is not None else {}
         test = self.visible_test_source(exercise) if visible_only else self.test_source(exercise)
         try:
@@ -79,6 +101,12 @@ class Chapter:
         except Exception as error:  # noqa: BLE001 - any exception is a failed test cell
             return Outcome(False, f"{type(error).__name__}: {error}")
         return Outcome(True)
+
+
+@functools.cache
+def chapter(name: str) -> Chapter:
+    """The chapter's one :class:`Chapter` in this process, with what it has computed."""
+    return Chapter(name)
 
 
 def start_lab(root: Path, stderr=None):

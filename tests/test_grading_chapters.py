@@ -13,8 +13,6 @@ from autograder import build_examples, course
 from .harness import ROOT
 from .test_grading import auto_cells, autograded, errors, scores
 
-pytestmark = pytest.mark.xdist_group("grading-chapters")
-
 CHAPTERS = course.chapters()
 CH03 = "ch03_convolutions"
 
@@ -42,32 +40,47 @@ def corr2d(X, K):
 PARTIAL = {"test_corr1d": 1.5, "test_corr2d": 1.5}
 
 
+def on_its_worker(chapter):
+    """A chapter's tests on one worker, the chapters spread over the workers: each chapter is
+    graded once, in a course of its own, by the worker that runs its tests."""
+    return pytest.param(chapter, marks=pytest.mark.xdist_group(f"grading-{chapter}"))
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = course.course_copy(tmp_path_factory.mktemp("chapters"))
-    course.generate(root, CHAPTERS)
-    for chapter in CHAPTERS:
-        shutil.copytree(ROOT / "solutions" / chapter, root / "submitted" / "instructor" / chapter)
-        shutil.copytree(root / "notebooks" / chapter, root / "submitted" / "blank" / chapter)
-    nb = build_examples.submission(CH03, {"corr1d": D2L_CORR1D, "corr2d": FLIPPED_CORR2D})
-    (root / "submitted" / "partial" / CH03).mkdir(parents=True)
-    nbformat.write(nb, root / "submitted" / "partial" / CH03 / f"{CH03}.ipynb")
-    failures = course.grade(root, CHAPTERS)
-    assert failures == {}, failures
-    return root, scores(course.gradebook_rows(root))
+    done = {}
+
+    def grade(chapter):
+        if chapter not in done:
+            root = course.course_copy(tmp_path_factory.mktemp(chapter))
+            course.generate(root, [chapter])
+            shutil.copytree(ROOT / "solutions" / chapter,
+                            root / "submitted" / "instructor" / chapter)
+            shutil.copytree(root / "notebooks" / chapter, root / "submitted" / "blank" / chapter)
+            if chapter == CH03:
+                nb = build_examples.submission(CH03, {"corr1d": D2L_CORR1D,
+                                                      "corr2d": FLIPPED_CORR2D})
+                (root / "submitted" / "partial" / CH03).mkdir(parents=True)
+                nbformat.write(nb, root / "submitted" / "partial" / CH03 / f"{CH03}.ipynb")
+            failures = course.grade(root, [chapter])
+            assert failures == {}, failures
+            done[chapter] = root, scores(course.gradebook_rows(root))
+        return done[chapter]
+
+    return grade
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", [on_its_worker(chapter) for chapter in CHAPTERS])
 def test_instructor_notebook_gets_full_marks(graded, chapter):
-    root, table = graded
+    root, table = graded(chapter)
     cells = auto_cells(table[("instructor", chapter)])
     assert cells and all(score == top for score, top, _ in cells.values()), cells
     assert errors(autograded(root, "instructor", chapter)) == []
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", [on_its_worker(chapter) for chapter in CHAPTERS])
 def test_untouched_student_notebook_scores_zero_and_runs(graded, chapter):
-    root, table = graded
+    root, table = graded(chapter)
     cells = table[("blank", chapter)]
     assert all(score == 0 for score, _, _ in auto_cells(cells).values()), cells
     # Unanswered written questions score 0 without waiting for the instructor.
@@ -76,10 +89,11 @@ def test_untouched_student_notebook_scores_zero_and_runs(graded, chapter):
     assert errors(autograded(root, "blank", chapter), skip_tests=True) == []
 
 
+@pytest.mark.xdist_group(f"grading-{CH03}")
 def test_partial_credit_by_requirement_end_to_end(graded):
     """nbgrader scores each requirement's share (a number as the test cell's output), and the
     graded notebook says which requirement failed and why; a wrong corr2d costs only corr2d."""
-    root, table = graded
+    root, table = graded(CH03)
     cells = auto_cells(table[("partial", CH03)])
     for name, (score, top, _) in cells.items():
         assert score == PARTIAL.get(name, top), name

@@ -12,8 +12,8 @@ import torch
 from autograder import verdicts
 from autograder.authoring import chapters
 
-from .harness import ROOT
-from .test_exercises import _cases, catalogue, chapter
+from .harness import ROOT, chapter
+from .test_exercises import _cases, catalogue
 
 CHAPTERS = chapters()
 
@@ -23,9 +23,9 @@ def source(name):
 
 
 def verdict(name, exercise, implementation):
-    got = verdicts.run(name, exercise, verdicts.namespace(source(name),
-                                                          {exercise: implementation}))
-    return verdicts.judge(name, exercise, got, verdicts.reference(name, exercise, source(name)))
+    book = chapter(name)
+    return verdicts.judge(name, exercise, book.probe(exercise, {exercise: implementation}),
+                          book.reference(exercise))
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -54,6 +54,25 @@ def test_probe_rejects_the_stub_and_real_mistakes(name):
 def test_probe_accepts_correct_alternative(name, exercise, label):
     problem = verdict(name, exercise, catalogue(name).ALTERNATIVES[exercise][label])
     assert problem is None, f"a correct answer fails the clean-process check: {problem}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_grading_does_not_depend_on_the_number_of_threads(name):
+    """The reference is built once (in whichever process grades first) and a kernel runs with
+    the threads parallel grading gives it: results computed with 1 and with 4 threads must
+    grade each other full marks, or a correct answer would lose points by the order of sums."""
+    threads = torch.get_num_threads()
+    results = []
+    try:
+        for n in (1, 4):
+            torch.set_num_threads(n)
+            ns = verdicts.namespace(source(name))
+            results.append({e: verdicts.run(name, e, ns) for e in verdicts.probed(name)})
+    finally:
+        torch.set_num_threads(threads)
+    one, four = results
+    problems = [verdicts.judge(name, e, one[e], four[e]) for e in one]
+    assert [p for p in problems if p] == []
 
 
 class Always(torch.Tensor):

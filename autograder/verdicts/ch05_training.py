@@ -349,8 +349,11 @@ def _images(seed, n, classes):
 
 
 def _bn_net(seed, hidden=4):
-    """Batch normalisation behaves differently in training and eval mode, and has buffers."""
-    net = seeded_weights(nn.Sequential(nn.Flatten(), nn.Linear(16, hidden),
+    """Batch normalisation behaves differently in training and eval mode, and has buffers.
+    No bias before it: that bias's gradient is zero but for round-off, which depends on the
+    order of the sums (the number of threads), and Adam's normalised steps would move it by
+    the learning rate in a direction set by that round-off."""
+    net = seeded_weights(nn.Sequential(nn.Flatten(), nn.Linear(16, hidden, bias=False),
                                        nn.BatchNorm1d(hidden), nn.ReLU(), nn.Linear(hidden, 3)))
     g = gen(seed)
     with torch.no_grad():
