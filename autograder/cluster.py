@@ -29,7 +29,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import parallel, warm
+from . import parallel
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -57,8 +57,8 @@ def grade_submission(root: str, chapter: str, student: str, submission: dict[str
             (worker / name).symlink_to(Path(root) / name)
         (worker / "gradebook.db").write_bytes(gradebook)
         _write(worker / "submitted" / student / chapter, submission)
-        with warm.lent() as env:  # the worker's kernels are forked from its own zygote
-            result = parallel._autograde(worker, chapter, threads, env)
+        # its kernels are forked from the worker's zygote, kept from task to task
+        result = parallel._autograde(worker, chapter, threads)
         graded = worker / "autograded" / student / chapter
         return {"returncode": result.returncode, "log": result.stdout + result.stderr,
                 "gradebook": (worker / "gradebook.db").read_bytes(),

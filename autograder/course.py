@@ -37,9 +37,11 @@ from .authoring import ROOT, chapters
 from .build_examples import EXAMPLES
 
 
-def nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in the course root, with this venv's tools on PATH."""
-    env = dict(os.environ)
+def nbgrader(root: Path, *args: str, check: bool = True,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in the course root, with this venv's tools on PATH (and
+    ``env`` added to the environment)."""
+    env = dict(os.environ, **(env or {}))
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
                             capture_output=True, text=True)
@@ -114,7 +116,7 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1, progress: bool = Fa
     (:mod:`autograder.parallel`); a ``dask_client`` grades them on its cluster instead
     (:mod:`autograder.cluster`).
     """
-    from . import cluster, parallel, seen, verdicts
+    from . import cluster, parallel, seen, verdicts, warm
 
     failures = {}
     for chapter in chapter_ids:
@@ -142,8 +144,10 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1, progress: bool = Fa
             status, log = 0, ""
             everyone = todo == submitted
             for student in [None] if everyone else todo:  # nbgrader takes one student or all
-                result = nbgrader(root, "autograde", chapter, "--force",
-                                  *([f"--student={student}"] if student else []), check=False)
+                with warm.lent() as lent:  # a zygote kept from chapter to chapter
+                    result = nbgrader(root, "autograde", chapter, "--force",
+                                      *([f"--student={student}"] if student else []),
+                                      check=False, env=lent)
                 status, log = max(status, result.returncode), log + result.stdout + result.stderr
         if status != 0:
             failures[chapter] = log

@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import seen
+from . import seen, warm
 
 LINKED = ("solutions", "notebooks", "autograder", "nbgrader_config.py", "pyproject.toml")
 
@@ -57,14 +57,16 @@ def _worker_course(base: Path, root: Path, chapter: str, students: list[str]) ->
     return base
 
 
-def _autograde(worker: Path, chapter: str, threads: int,
-               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, **(env or {}))
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[name] = str(threads)
-    return subprocess.run([sys.executable, "-m", "nbgrader", "autograde", chapter, "--force"],
-                          cwd=worker, env=env, capture_output=True, text=True)
+def _autograde(worker: Path, chapter: str, threads: int) -> subprocess.CompletedProcess:
+    """``nbgrader autograde`` in a worker course, its kernels forked from a zygote of this
+    process's (:func:`autograder.warm.lent`)."""
+    with warm.lent() as lent:
+        env = dict(os.environ, **lent)
+        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(threads)
+        return subprocess.run([sys.executable, "-m", "nbgrader", "autograde", chapter,
+                               "--force"], cwd=worker, env=env, capture_output=True, text=True)
 
 
 def merge(worker_db: Path, course_db: Path, chapter: str, students: list[str]) -> None:

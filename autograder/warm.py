@@ -41,8 +41,8 @@ ALWAYS = ("numpy", "torch", "torchvision", "matplotlib.pyplot", "ipykernel.kerne
 NOT_BEFORE_THE_KERNEL = ("tqdm", "dlcourse", "d2l", "matplotlib_inline")
 
 SOURCE = Path(__file__).with_name("zygote.py")
-#: the folder of a zygote that the process which started this one lends it
-LENT = "DLCOURSE_ZYGOTE"
+#: the folder of a zygote that the process which started this one lends it, and its pid
+LENT, LENT_PID = "DLCOURSE_ZYGOTE", "DLCOURSE_ZYGOTE_PID"
 
 
 def enabled() -> bool:
@@ -69,21 +69,33 @@ def chapter_imports(notebooks: Path) -> list[str]:
     return [n for n in names if n.split(".")[0] not in NOT_BEFORE_THE_KERNEL]
 
 
+def sweep() -> None:
+    """Remove the folders of zygotes whose grading process is gone (killed before it could
+    close them; its zygote exits with it)."""
+    for folder in Path(tempfile.gettempdir()).glob("dlcourse-warm-*-*"):
+        owner = folder.name.split("-")[2]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class Zygote:
     """One per grading process: the sandboxed process that kernels are forked from."""
 
     process: subprocess.Popen | None = None
 
+    pid: int | None = None  # a lent zygote's: its owner holds the process
+
     @classmethod
-    def attach(cls, folder: Path) -> Zygote:
+    def attach(cls, folder: Path, pid: int) -> Zygote:
         """Another process's zygote, lent to this one (see :func:`lent`)."""
         self = cls.__new__(cls)
         self.folder, self.socket = folder, folder / "control" / "zygote.sock"
-        self.busy = threading.Lock()
+        self.pid, self.busy = pid, threading.Lock()
         return self
 
     def __init__(self, preload: list[str]):
-        self.folder = Path(tempfile.mkdtemp(prefix="dlcourse-warm-"))
+        sweep()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"dlcourse-warm-{os.getpid()}-"))
         self.folder.chmod(0o711)  # each kernel reaches its own folder in it, lists nothing
         control = self.folder / "control"  # root's alone: a kernel must not ask for kernels
         control.mkdir(mode=0o700)
@@ -100,6 +112,14 @@ class Zygote:
             self.close()
             raise RuntimeError("the warm-kernel zygote did not start")
         self.busy = threading.Lock()
+
+    def alive(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is None
+        try:  # its owner has not reaped it yet: a zombie is dead too
+            return Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return False
 
     def command(self, kernel_cmd: list[str], cwd: Path, uid: int) -> list[str]:
         """The kernel manager's command for one kernel forked from the zygote."""
@@ -124,44 +144,75 @@ _zygote: Zygote | None = None
 _failed = False
 
 
+def _start(log=None) -> Zygote | None:
+    try:
+        from .authoring import ROOT
+
+        zygote = Zygote(list(dict.fromkeys(ALWAYS + tuple(chapter_imports(ROOT / "notebooks")))))
+    except Exception as error:
+        if log is not None:
+            log.warning("warm kernels unavailable, kernels start cold: %s", error)
+        return None
+    atexit.register(zygote.close)
+    return zygote
+
+
 def zygote(log=None) -> Zygote | None:
     """This process's zygote, started on first use; None where kernels start cold."""
     global _zygote, _failed
-    if _zygote is not None and _zygote.process is not None and _zygote.process.poll() is not None:
+    if _zygote is None and not _failed and os.environ.get(LENT) and enabled():
+        _zygote = Zygote.attach(Path(os.environ[LENT]), int(os.environ[LENT_PID]))
+    if _zygote is not None and not _zygote.alive():
         if log is not None:  # killed (the out-of-memory killer?): the next kernels start cold
-            log.warning("the warm-kernel zygote exited (%s): kernels start cold",
-                        _zygote.process.returncode)
+            log.warning("the warm-kernel zygote exited: kernels start cold")
         _zygote.close()
         _zygote, _failed = None, True
-    if _zygote is None and os.environ.get(LENT) and enabled():
-        _zygote = Zygote.attach(Path(os.environ[LENT]))
     if _zygote is None and not _failed and enabled() and not sandbox.unavailable():
-        try:
-            from .authoring import ROOT
-
-            _zygote = Zygote(list(dict.fromkeys(ALWAYS + tuple(
-                chapter_imports(ROOT / "notebooks")))))
-            atexit.register(_zygote.close)
-        except Exception as error:
-            _failed = True
-            if log is not None:
-                log.warning("warm kernels unavailable, kernels start cold: %s", error)
+        _zygote = _start(log)
+        _failed = _zygote is None
     return _zygote
+
+
+_lendable: list[Zygote] = []
+_lendable_lock = threading.Lock()
+
+
+def _borrow() -> Zygote | None:
+    """A zygote of this process's that is not lent out, started if there is none."""
+    global _failed
+    with _lendable_lock:
+        for own in list(_lendable):
+            if not own.alive():
+                _lendable.remove(own)
+                own.close()
+            elif own.busy.acquire(blocking=False):
+                return own
+        if _failed:
+            return None
+    own = _start()
+    if own is None:
+        _failed = True
+        return None
+    own.busy.acquire()
+    with _lendable_lock:
+        _lendable.append(own)
+    return own
 
 
 @contextlib.contextmanager
 def lent():
-    """The environment for a grading process started by this one, which runs them one after
-    another (a Dask worker, each task one student): this process's zygote, started once and
-    lent to one grading process at a time. While it is lent out, the next one starts its
-    kernels cold rather than a zygote of its own for one notebook."""
-    own = zygote()
-    if own is None:
+    """The environment for an ``nbgrader autograde`` that this process starts (one chapter of
+    `make grade`, one job of it, one Dask task): a zygote of this process's, lent to one
+    grading process at a time and kept for the next. A batch pays for as many zygotes as it
+    runs grading processes at once, not one per chapter, job or task."""
+    if not enabled() or sandbox.unavailable():
         yield {}
-    elif not own.busy.acquire(blocking=False):
+        return
+    own = _borrow()
+    if own is None:  # it could not start one either
         yield {"DLCOURSE_WARM": "off"}
-    else:
-        try:
-            yield {LENT: str(own.folder)}
-        finally:
-            own.busy.release()
+        return
+    try:
+        yield {LENT: str(own.folder), LENT_PID: str(own.process.pid)}
+    finally:
+        own.busy.release()

@@ -18,13 +18,14 @@ from .harness import ROOT
 from .test_sandbox import ATTEMPT
 
 KERNELS = r"""
-import json, sys, tempfile, time
+import json, logging, sys, tempfile, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from autograder import warm
 from autograder.sandbox import SandboxedKernelManager
 
+logging.basicConfig()  # the kernel manager's warnings, on stderr (nbgrader's log, grading)
 cells = sys.argv[1:]
 for code in cells:
     if code == "KILL THE ZYGOTE":
@@ -166,6 +167,50 @@ def test_a_dead_zygote_costs_nothing_but_warmth():
                      if line.startswith("{")]
     assert before["warm"] and not after["warm"]
     assert after["import torch"] > 0.2 and after["read solutions"] == before["read solutions"]
+    assert "the warm-kernel zygote exited: kernels start cold" in result.stderr
+
+
+def test_a_zygote_is_lent_to_one_grading_process_at_a_time_and_kept(monkeypatch):
+    """`make grade` and a Dask worker lend their zygotes to the nbgrader processes they
+    start: the next process gets the same one, two at once get two, a dead one is replaced,
+    and a process lent one that has died since starts its kernels cold, saying so."""
+    if not warm.enabled() or sandbox.unavailable():
+        pytest.skip("warm kernels need a sandbox and a grader running as root")
+    with warm.lent() as first:
+        pass
+    with warm.lent() as again, warm.lent() as second:
+        assert again == first and second[warm.LENT] != first[warm.LENT]
+    dead = next(z for z in warm._lendable if str(z.folder) == first[warm.LENT])
+    dead.process.kill()
+    dead.process.wait()
+    with warm.lent() as after:
+        assert after[warm.LENT] not in (first[warm.LENT], None)
+    assert dead not in warm._lendable
+
+    class Log:
+        said = []
+
+        def warning(self, *args):
+            self.said.append(args[0] % args[1:])
+
+    for name, value in first.items():  # a grading process lent the dead one
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(warm, "_zygote", None)
+    monkeypatch.setattr(warm, "_failed", False)
+    assert warm.zygote(Log()) is None and warm.zygote(Log()) is None
+    assert Log.said == ["the warm-kernel zygote exited: kernels start cold"]
+
+
+def test_a_killed_grading_process_leaves_no_zygote_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(warm.tempfile, "gettempdir", lambda: str(tmp_path))
+    gone = subprocess.Popen(["true"])  # a process that has ended: its pid is free
+    gone.wait()
+    for owner in (gone.pid, os.getpid()):
+        (tmp_path / f"dlcourse-warm-{owner}-abc" / "control").mkdir(parents=True)
+    (tmp_path / "dlcourse-warm-unrelated").mkdir()
+    warm.sweep()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"dlcourse-warm-{os.getpid()}-abc", "dlcourse-warm-unrelated"]
 
 
 def test_chapter_imports_are_read_from_the_release_notebooks():
