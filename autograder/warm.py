@@ -79,7 +79,8 @@ def sweep() -> None:
 
 
 class Zygote:
-    """One per grading process: the sandboxed process that kernels are forked from."""
+    """The sandboxed process that kernels are forked from: one per grading process, or per
+    grading process at once of a process that lends them (:func:`lent`)."""
 
     process: subprocess.Popen | None = None
 

@@ -60,7 +60,7 @@ def serial_ch06(tmp_path_factory):
 
 
 # A chapter's exercise, probe and audit tests ask about the same implementations; on one
-# worker they share what tests.harness.chapter has computed (a third of the suite's time).
+# worker they share what tests.harness.chapter has computed: each is run once, not three times.
 SHARING = ("test_exercises.py", "test_verdicts.py", "test_requirements.py")
 
 
