@@ -142,6 +142,7 @@ class Zygote:
 
 
 _zygote: Zygote | None = None
+# a zygote could not start, or died: this process's kernels, and those it lends, start cold
 _failed = False
 
 

@@ -36,7 +36,8 @@ class Outcome:
 class Chapter:
     def __init__(self, chapter: str):
         self.name = chapter
-        self.nb = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+        self.source = ROOT / "solutions" / chapter / f"{chapter}.ipynb"
+        self.nb = nbformat.read(self.source, as_version=4)
         self.cells = {grade_id(c): c for c in self.nb.cells if grade_id(c)}
         self.exercises = [grade_id(c) for c in self.nb.cells
                           if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
@@ -80,8 +81,7 @@ class Chapter:
         return self._probed[key]
 
     def reference(self, exercise: str) -> dict:
-        source = ROOT / "solutions" / self.name / f"{self.name}.ipynb"
-        return verdicts.reference(self.name, exercise, source)
+        return verdicts.reference(self.name, exercise, self.source)
 
     def run(self, exercise: str, implementation: str | None = None,
             visible_only: bool = False) -> Outcome:

@@ -18,8 +18,8 @@ CHAPTERS = chapters()
 MIN_WRONG, MIN_ALTERNATIVES = 3, 2
 
 
-def catalogue(chapter):
-    return importlib.import_module(f"tests.implementations.{chapter}")
+def catalogue(name):
+    return importlib.import_module(f"tests.implementations.{name}")
 
 
 def _cases(kind):
