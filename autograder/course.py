@@ -51,6 +51,22 @@ def nbgrader(root: Path, *args: str, check: bool = True,
     return result
 
 
+def empty_gradebook(target: Path) -> None:
+    """An empty gradebook at ``target``, as nbgrader makes one, copied from one made once per
+    nbgrader version: nbgrader makes each by running alembic in a process of its own (over a
+    second of CPU, for every test course and demo)."""
+    import nbgrader
+    from nbgrader.api import Gradebook
+
+    made = ROOT / "build" / f"gradebook-nbgrader-{nbgrader.__version__}.db"
+    if not made.is_file():
+        made.parent.mkdir(exist_ok=True)
+        fresh = made.with_name(f"{made.name}.{os.getpid()}")
+        Gradebook(f"sqlite:///{fresh}").close()
+        os.replace(fresh, made)
+    shutil.copyfile(made, target)
+
+
 def course_copy(target: Path) -> Path:
     """A course root at ``target`` that shares this repository's sources (for tests)."""
     target.mkdir(parents=True, exist_ok=True)
@@ -58,6 +74,8 @@ def course_copy(target: Path) -> Path:
         link = target / name
         if not link.exists():
             link.symlink_to(ROOT / name)
+    if not (target / "gradebook.db").exists():
+        empty_gradebook(target / "gradebook.db")
     return target
 
 
@@ -73,6 +91,7 @@ def stock_course(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     (target / "solutions").symlink_to(ROOT / "solutions")
     (target / "nbgrader_config.py").write_text(STOCK_CONFIG)
+    empty_gradebook(target / "gradebook.db")
     return target
 
 

@@ -268,3 +268,22 @@ def test_make_clean_keeps_the_course_work_unless_asked():
     assert {"autograded", "feedback", "grades.csv", "gradebook.db"} <= removed
     assert "submitted" not in removed
     assert "submitted" in dry_run("GRADES=1", "SUBMISSIONS=1")[0]
+
+
+def test_a_new_course_starts_with_the_gradebook_nbgrader_makes(tmp_path):
+    """course_copy copies an empty gradebook made once (nbgrader makes each with an alembic
+    process): the same tables and alembic version as one nbgrader makes itself."""
+    import sqlite3
+
+    from nbgrader.api import Gradebook
+
+    Gradebook(f"sqlite:///{tmp_path / 'nbgrader.db'}").close()
+    root = course.course_copy(tmp_path / "course")
+
+    def content(db):
+        with sqlite3.connect(db) as connection:
+            return (sorted(connection.execute("SELECT type, name, sql FROM sqlite_master")),
+                    connection.execute("SELECT * FROM alembic_version").fetchall(),
+                    sorted(connection.execute("SELECT * FROM course")))
+
+    assert content(root / "gradebook.db") == content(tmp_path / "nbgrader.db")
