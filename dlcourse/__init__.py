@@ -13,28 +13,32 @@ would distract from later chapters lives here.
 import importlib
 
 from .check import expect_close, expect_equal, expect_raises, expect_true, forbid
-from .plot import LivePlot, draw_autograd_graph, plot_histories, show_images
 from .runtime import budget, checkpoint_file, describe_device, in_colab, is_quick, setup, try_gpu
 from .train import amp_dtype, evaluate_accuracy, init_cnn, train
 
-# The datasets' helpers are imported on first use: torchvision alone takes seconds to import
-# (it imports torch._dynamo), and the chapters before the first dataset never need it, nor
-# does the grader, which imports dlcourse.check in every grading process.
-_DATA_HELPERS = ("dataset", "load_fashion_mnist", "load_mnist", "prepare")
+# Imported on first use: the datasets' helpers need torchvision, seconds to import (it imports
+# torch._dynamo), which the chapters before the first dataset never need; the plots need
+# matplotlib, half a second. The grader, which imports dlcourse.check in every grading
+# process, needs neither.
+_ON_FIRST_USE = {
+    "data": ("dataset", "load_fashion_mnist", "load_mnist", "prepare"),
+    "plot": ("LivePlot", "draw_autograd_graph", "plot_histories", "show_images"),
+}
 
 
 def __getattr__(name: str):
-    if name != "data" and name not in _DATA_HELPERS:
+    module = next((m for m, names in _ON_FIRST_USE.items() if name == m or name in names), None)
+    if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    data = importlib.import_module(f"{__name__}.data")
-    if name == "data":
-        return data
-    globals()[name] = getattr(data, name)
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    if name == module:
+        return loaded
+    globals()[name] = getattr(loaded, name)
     return globals()[name]
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | {"data"})
+    return sorted(set(globals()) | set(__all__) | set(_ON_FIRST_USE))
 
 
 __version__ = "0.1.0"

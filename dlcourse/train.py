@@ -18,8 +18,6 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .plot import LivePlot
-
 
 def init_cnn(module: nn.Module) -> None:
     """Xavier-uniform weights for every Linear and Conv2d (apply with ``net.apply``).
@@ -182,7 +180,12 @@ def train(net: nn.Module, train_iter, num_epochs: int, lr: float = 0.1, *, valid
         first_epoch = state["epoch"]
         print(f"resuming from {checkpoint} after epoch {first_epoch} of {num_epochs}")
 
-    board = LivePlot(xlabel="epoch", ylim=(0, None), title=title) if plot else None
+    if plot:  # matplotlib is imported by the first plot (see dlcourse/__init__.py)
+        from .plot import LivePlot
+
+        board = LivePlot(xlabel="epoch", ylim=(0, None), title=title)
+    else:
+        board = None
     if board is not None:
         for epoch, values in enumerate(zip(*history.values()), start=1):
             board.add(epoch, **dict(zip(history, values)))

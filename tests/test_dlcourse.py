@@ -149,8 +149,10 @@ LAZY = """
 import sys
 import dlcourse
 assert "torchvision" not in sys.modules, "import dlcourse imported torchvision"
+assert "matplotlib" not in sys.modules, "import dlcourse imported matplotlib"
 from dlcourse import *
 assert callable(train) and callable(load_mnist) and dlcourse.data.load_mnist is load_mnist
+assert LivePlot is dlcourse.plot.LivePlot and callable(show_images)
 assert dlcourse.train is train and set(dlcourse.__all__) <= set(dir(dlcourse))
 try:
     dlcourse.no_such_helper
@@ -160,8 +162,9 @@ except AttributeError:
 
 
 def test_every_helper_is_there_and_torchvision_only_on_first_use():
-    """torchvision takes seconds to import (in every grading kernel and grading process):
-    ``import dlcourse`` leaves it to the first dataset helper."""
+    """torchvision takes seconds to import, matplotlib half a second (in every grading
+    process): ``import dlcourse`` leaves them to the first dataset helper and the first
+    plot."""
     import subprocess
     import sys
 
@@ -573,3 +576,16 @@ def test_a_checkpoint_of_another_network_is_refused_before_loading(tmp_path, ind
     assert says in str(error.value) and str(path) in str(error.value)
     assert "Delete it" in str(error.value)
     assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+
+
+def test_seeded_draws_as_manual_seed_and_leaves_the_state_as_found():
+    """The checks' seeding (the CPU generator only: torch.manual_seed formats the call stack
+    for CUDA on every call) draws what torch.manual_seed would, and restores the state."""
+    torch.manual_seed(1)
+    torch.rand(3)
+    before = torch.get_rng_state()
+    with check.seeded(7):
+        drawn = torch.randn(5)
+    assert torch.equal(torch.get_rng_state(), before)
+    torch.manual_seed(7)
+    assert torch.equal(drawn, torch.randn(5))

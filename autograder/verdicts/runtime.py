@@ -23,6 +23,7 @@ from dlcourse.check import (  # noqa: F401
     python_calls,
     raises,
     replaced,
+    seeded,
     seeded_weights,
     set_parameters,
 )
@@ -61,15 +62,6 @@ def returned_types(fn, calls, elements=False):
     if elements:
         names |= {type(k).__name__ for r in results for k in r}
     return sorted(names)
-
-
-@contextlib.contextmanager
-def seeded(seed):
-    """torch's global generator seeded within the block: the probe runs in the student's
-    kernel, so its random state is left as it was found."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
 
 
 class Calls(TorchFunctionMode):
