@@ -96,9 +96,13 @@ def stock_course(target: Path) -> Path:
 
 
 def generate(root: Path, chapter_ids: list[str]) -> None:
-    """notebooks/<chapter>/ from solutions/<chapter>/, and the gradebook's copy of its cells."""
+    """notebooks/<chapter>/ from solutions/<chapter>/, and the gradebook's copy of its cells;
+    recorded, so that grading runs it again only once they have changed (autograder/seen.py)."""
+    from . import seen
+
     for chapter in chapter_ids:
         nbgrader(root, "generate_assignment", chapter, "--force")
+        seen.record_generated(root, chapter)
 
 
 def check_notebooks() -> list[str]:
@@ -150,7 +154,6 @@ def grade(root: Path, chapter_ids: list[str], jobs: int = 1, progress: bool = Fa
             continue
         if not seen.generated(root, chapter):  # the gradebook's copy of the source, current
             generate(root, [chapter])
-            seen.record_generated(root, chapter)
         solution = root / "solutions" / chapter / f"{chapter}.ipynb"
         if verdicts.has_probes(chapter) and not verdicts.cached(chapter, solution):
             verdicts.references(chapter, solution)  # once here, not in every grading process

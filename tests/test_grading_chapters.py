@@ -40,6 +40,10 @@ def corr2d(X, K):
 PARTIAL = {"test_corr1d": 1.5, "test_corr2d": 1.5}
 
 
+# whether grading left the release that course.generate had made as it was (not made again)
+UNTOUCHED_RELEASE: dict[str, bool] = {}
+
+
 def on_its_worker(chapter):
     """A chapter's tests on one worker, the chapters spread over the workers: each chapter is
     graded once, in a course of its own, by the worker that runs its tests."""
@@ -62,8 +66,11 @@ def graded(tmp_path_factory):
                                                       "corr2d": FLIPPED_CORR2D})
                 (root / "submitted" / "partial" / CH03).mkdir(parents=True)
                 nbformat.write(nb, root / "submitted" / "partial" / CH03 / f"{CH03}.ipynb")
+            release = root / "notebooks" / chapter / f"{chapter}.ipynb"
+            made = release.stat().st_mtime_ns
             failures = course.grade(root, [chapter])
             assert failures == {}, failures
+            UNTOUCHED_RELEASE[chapter] = release.stat().st_mtime_ns == made
             done[chapter] = root, scores(course.gradebook_rows(root))
         return done[chapter]
 
@@ -102,3 +109,11 @@ def test_partial_credit_by_requirement_end_to_end(graded):
     text = "".join(o.get("text", "") for o in graded_cells["test_corr1d"].outputs)
     assert "corr1d: 1.5 of 2 points" in text and "[not met] dtype" in text
     assert "[met    ] values" in text
+
+
+@pytest.mark.xdist_group(f"grading-{CH03}")
+def test_grading_does_not_generate_again_what_generate_made(graded):
+    """generate_assignment takes seconds: once course.generate (make notebooks) has made a
+    chapter's release and gradebook entry, grading does not make them again."""
+    graded(CH03)
+    assert UNTOUCHED_RELEASE[CH03]
