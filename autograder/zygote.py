@@ -34,6 +34,21 @@ import traceback
 MADE: list[str] = []
 
 
+def _running(uid: int) -> bool:
+    """Whether a process of ``uid`` other than this one is running (a zombie is not)."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
+            return True
+    return False
+
+
 def _reap(uid: int) -> None:
     """Kill every process of ``uid`` and remove what it left in /tmp and in System V IPC, as
     ``uid`` itself."""
@@ -47,6 +62,10 @@ def _reap(uid: int) -> None:
                 try:
                     os.kill(-1, signal.SIGKILL)
                 except ProcessLookupError:
+                    break
+                # kill(-1) succeeds while the sandbox holds any process, ours or not (the
+                # others answer EPERM): what is left of ours is read from /proc
+                if not _running(uid):
                     break
                 time.sleep(0.001)
             for entry in os.scandir("/tmp"):
