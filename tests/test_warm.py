@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -217,3 +218,25 @@ def test_chapter_imports_are_read_from_the_release_notebooks():
     names = warm.chapter_imports(ROOT / "notebooks")
     assert "torch" in names and "torch.nn.functional" in names
     assert not any(n.split(".")[0] in warm.NOT_BEFORE_THE_KERNEL for n in names)
+
+
+def test_the_reaper_stops_when_nothing_of_the_uid_is_running():
+    """kill(-1) succeeds while any other process exists, so the zygote's reaper asks /proc
+    whether a process of the kernel's uid is still running (a zombie is not)."""
+    from autograder import zygote
+
+    if os.getuid() != 0:
+        pytest.skip("starting a process as another uid needs root")
+    uid = 54321  # no one's
+    assert not zygote._running(uid)
+    sleeper = subprocess.Popen(["sleep", "60"], user=uid, group=uid)
+    try:
+        assert zygote._running(uid)
+        sleeper.kill()
+        while Path(f"/proc/{sleeper.pid}/status").read_text().count("zombie") == 0:
+            pass  # killed, not yet a zombie
+        assert not zygote._running(uid)  # a zombie, not reaped yet: not running
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert not zygote._running(uid)
