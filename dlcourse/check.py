@@ -505,8 +505,7 @@ def seeded(seed: int):
     """torch's CPU generator seeded within the block, and left after it as it was found (checks
     run in the student's kernel). Only that generator, which is what ``fork_rng(devices=[])``
     restores and what the checks draw from: ``torch.manual_seed`` would also queue a seed for
-    CUDA, formatting the call stack each time on a machine without a GPU (a third of the CPU
-    time of the delegation tests went there)."""
+    CUDA, formatting the call stack each time on a machine without a GPU."""
     with torch.random.fork_rng(devices=[]):
         torch.random.default_generator.manual_seed(seed)
         yield

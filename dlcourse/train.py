@@ -180,12 +180,11 @@ def train(net: nn.Module, train_iter, num_epochs: int, lr: float = 0.1, *, valid
         first_epoch = state["epoch"]
         print(f"resuming from {checkpoint} after epoch {first_epoch} of {num_epochs}")
 
+    board = None
     if plot:  # matplotlib is imported by the first plot (see dlcourse/__init__.py)
         from .plot import LivePlot
 
         board = LivePlot(xlabel="epoch", ylim=(0, None), title=title)
-    else:
-        board = None
     if board is not None:
         for epoch, values in enumerate(zip(*history.values()), start=1):
             board.add(epoch, **dict(zip(history, values)))
